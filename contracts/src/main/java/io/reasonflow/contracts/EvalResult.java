@@ -1,0 +1,30 @@
+package io.reasonflow.contracts;
+
+/**
+ * Evaluation of one policy version on a held-out set (topic {@code reasonflow.eval}, key = run id).
+ *
+ * @param schemaVersion    message schema version
+ * @param runId            evaluated run
+ * @param stage            what the policy is, for example {@code start}, {@code sft}, {@code final}
+ * @param policyVersion    evaluated policy version
+ * @param dataset          dataset name
+ * @param prompts          number of held-out prompts
+ * @param samplesPerPrompt k, samples per prompt
+ * @param passAt1          mean accuracy over all k samples of all prompts
+ * @param majAtK           share of prompts whose most frequent answer among k samples is correct
+ * @param formatRate       share of samples with a well-formed think/answer block
+ * @param meanLength       mean completion length in tokens
+ */
+public record EvalResult(int schemaVersion, String runId, String stage, long policyVersion, String dataset,
+        int prompts, int samplesPerPrompt, double passAt1, double majAtK, double formatRate, double meanLength) {
+
+    public EvalResult {
+        Checks.schema(schemaVersion);
+        Checks.requiredText(runId, "run_id");
+        Checks.requiredText(stage, "stage");
+        Checks.finite(passAt1, "pass_at_1");
+        Checks.finite(majAtK, "maj_at_k");
+        Checks.finite(formatRate, "format_rate");
+        Checks.finite(meanLength, "mean_length");
+    }
+}
