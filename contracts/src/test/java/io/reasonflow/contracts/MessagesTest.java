@@ -1,0 +1,99 @@
+package io.reasonflow.contracts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MessagesTest {
+    private static final SamplingSettings SAMPLING = new SamplingSettings(4, 1.0, 0.95, 0, 64, List.of("</answer>"));
+
+    private static PromptMessage prompt() {
+        return new PromptMessage(Messages.SCHEMA_VERSION, "run-1", "run-1-train-0", "arith-1", "arithmetic",
+                "User: 1+2\nAssistant: ", "3", Purpose.TRAIN, SAMPLING, 2);
+    }
+
+    private static byte[] utf8(String json) {
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void promptRoundTripUsesSnakeCase() {
+        byte[] json = Messages.encode(prompt());
+
+        assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"group_id\":\"run-1-train-0\"")
+                .contains("\"min_policy_version\":2").contains("\"purpose\":\"train\"").contains("\"schema_version\":1");
+        assertThat(Topics.PROMPTS.decode(json)).isEqualTo(prompt());
+    }
+
+    @Test
+    void rolloutGroupRoundTrip() {
+        Completion completion = new Completion("<answer>3</answer>", new int[] {60, 97}, new double[] {-0.1, -2.5},
+                FinishReason.STOP);
+        PromptMessage prompt = new PromptMessage(Messages.SCHEMA_VERSION, "run-1", "g", "p", "arithmetic", "x", "3",
+                Purpose.EVAL, new SamplingSettings(1, 0.6, 0.95, 0, 8, List.of()), 0);
+        RolloutGroup group = new RolloutGroup(Messages.SCHEMA_VERSION, prompt, 5, "w", List.of(completion));
+
+        RolloutGroup decoded = Topics.ROLLOUTS.decode(Messages.encode(group));
+
+        assertThat(decoded.policyVersion()).isEqualTo(5);
+        assertThat(decoded.completions().get(0).tokenIds()).containsExactly(60, 97);
+        assertThat(decoded.completions().get(0).logProbs()).containsExactly(-0.1, -2.5);
+        assertThat(decoded.completions().get(0).finishReason()).isEqualTo(FinishReason.STOP);
+    }
+
+    @Test
+    void invalidJsonIsRejected() {
+        assertThatThrownBy(() -> Topics.PROMPTS.decode(utf8("{not json")))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("PromptMessage");
+    }
+
+    @Test
+    void unknownSchemaVersionIsRejected() {
+        String json = new String(Messages.encode(prompt()), StandardCharsets.UTF_8).replace("\"schema_version\":1",
+                "\"schema_version\":99");
+
+        assertThatThrownBy(() -> Topics.PROMPTS.decode(utf8(json)))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("schema_version 99");
+    }
+
+    @Test
+    void missingFieldIsRejected() {
+        String json = new String(Messages.encode(prompt()), StandardCharsets.UTF_8).replace("\"group_id\":\"run-1-train-0\",",
+                "");
+
+        assertThatThrownBy(() -> Topics.PROMPTS.decode(utf8(json)))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("group_id");
+    }
+
+    @Test
+    void nonFiniteNumberIsRejected() {
+        String json = new String(Messages.encode(prompt()), StandardCharsets.UTF_8).replace("\"temperature\":1.0",
+                "\"temperature\":\"NaN\"");
+
+        assertThatThrownBy(() -> Topics.PROMPTS.decode(utf8(json)))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("temperature");
+    }
+
+    @Test
+    void invalidSamplingIsRejectedWithValue() {
+        assertThatThrownBy(() -> new SamplingSettings(0, 1.0, 1.0, 0, 8, List.of()))
+                .hasMessageContaining("group_size is 0");
+        assertThatThrownBy(() -> new SamplingSettings(2, 1.0, 1.5, 0, 8, List.of()))
+                .hasMessageContaining("top_p is 1.5");
+    }
+
+    @Test
+    void nullValueIsRejected() {
+        assertThatThrownBy(() -> Topics.SCORED.decode(null)).isInstanceOf(InvalidMessageException.class)
+                .hasMessageContaining("tombstone");
+    }
+
+    @Test
+    void everyTopicHasDeadLetterTopic() {
+        assertThat(Topics.allNames()).contains("reasonflow.prompts", "reasonflow.prompts.dlq", "reasonflow.policy.chunks",
+                "reasonflow.policy.chunks.dlq", "reasonflow.eval.dlq");
+    }
+}

@@ -1,0 +1,67 @@
+package io.reasonflow.pipeline;
+
+import io.reasonflow.reward.RewardApplication;
+import io.reasonflow.rollout.PromptBatchListener;
+import io.reasonflow.rollout.RolloutApplication;
+import io.reasonflow.trainer.TrainerApplication;
+import io.reasonflow.trainer.run.TrainingRun;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Runs the reward, rollout and trainer services against one Kafka cluster, each in its own Spring
+ * application context: they share this JVM but exchange every prompt, group, score and policy version
+ * through the broker. The trainer's run is driven from the calling thread.
+ */
+public final class LocalPipeline {
+
+    /** What a finished run returns: the trainer's summary and figures reported by the other services. */
+    public record Result(Map<String, Object> summary, List<Long> rolloutVersionsUsed, long rolloutGroupsPublished) {
+    }
+
+    private LocalPipeline() {
+    }
+
+    /**
+     * Starts the services, runs training and stops the services again.
+     *
+     * @param bootstrapServers the cluster to use
+     * @param trainerSettings  {@code reasonflow.trainer.*} settings, without the prefix
+     */
+    public static Result run(String bootstrapServers, Map<String, String> trainerSettings, TrainingRun.Progress progress)
+            throws InterruptedException {
+        String runId = trainerSettings.get("run-id");
+        List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+        try {
+            contexts.add(start(RewardApplication.builder(), bootstrapServers, Map.of()));
+            ConfigurableApplicationContext rollout = start(RolloutApplication.builder(), bootstrapServers,
+                    Map.of("reasonflow.rollout.run-id", runId));
+            contexts.add(rollout);
+            Map<String, String> trainerArgs = new LinkedHashMap<>();
+            trainerSettings.forEach((key, value) -> trainerArgs.put("reasonflow.trainer." + key, value));
+            ConfigurableApplicationContext trainer = start(TrainerApplication.builder(), bootstrapServers, trainerArgs);
+            contexts.add(trainer);
+            progress.line("Services started: reward, rollout, trainer on " + bootstrapServers);
+
+            Map<String, Object> summary = trainer.getBean(TrainingRun.class).run(progress);
+            PromptBatchListener listener = rollout.getBean(PromptBatchListener.class);
+            return new Result(summary, listener.versionsUsed().stream().sorted().toList(), listener.groupsPublished());
+        } finally {
+            for (int i = contexts.size() - 1; i >= 0; i--) {
+                contexts.get(i).close();
+            }
+        }
+    }
+
+    private static ConfigurableApplicationContext start(SpringApplicationBuilder builder, String bootstrapServers,
+            Map<String, String> settings) {
+        List<String> args = new ArrayList<>();
+        args.add("--spring.kafka.bootstrap-servers=" + bootstrapServers);
+        settings.forEach((key, value) -> args.add("--" + key + "=" + value));
+        return builder.registerShutdownHook(false).run(args.toArray(String[]::new));
+    }
+}

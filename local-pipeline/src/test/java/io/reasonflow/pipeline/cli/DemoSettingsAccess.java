@@ -1,0 +1,14 @@
+package io.reasonflow.pipeline.cli;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Gives tests in other packages the demo's smoke settings. */
+public final class DemoSettingsAccess {
+    private DemoSettingsAccess() {
+    }
+
+    public static Map<String, String> smoke(String runId, Path output) {
+        return DemoSettings.of(true, runId, output, 7, null);
+    }
+}

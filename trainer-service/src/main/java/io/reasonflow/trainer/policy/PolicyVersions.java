@@ -1,0 +1,67 @@
+package io.reasonflow.trainer.policy;
+
+import io.reasonflow.contracts.Messages;
+import io.reasonflow.contracts.PolicyChunk;
+import io.reasonflow.contracts.PolicyManifest;
+import io.reasonflow.model.transformer.PolicyModel;
+import io.reasonflow.trainer.io.TrainerIo;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Publishes immutable policy versions: the weights as a safetensors file split into chunks below the
+ * broker's default 1 MB message limit (base64 in JSON adds a third), each chunk and the whole file
+ * with its SHA-256.
+ */
+public class PolicyVersions {
+    /** Raw bytes per chunk; about 700 KB once base64-encoded. */
+    static final int CHUNK_BYTES = 512 * 1024;
+
+    private final TrainerIo io;
+    private final String runId;
+    private long latestVersion = -1;
+
+    public PolicyVersions(TrainerIo io, String runId) {
+        this.io = io;
+        this.runId = runId;
+    }
+
+    /** Publishes the model as the next version and returns that version number. */
+    public long publish(PolicyModel model, long step) {
+        long version = latestVersion + 1;
+        byte[] weights = model.toSafetensors();
+        List<PolicyChunk> chunks = split(version, weights);
+        PolicyManifest manifest = new PolicyManifest(Messages.SCHEMA_VERSION, runId, version, step,
+                latestVersion < 0 ? null : latestVersion, "safetensors", weights.length, sha256(weights), chunks.size(),
+                null, model.config().toJson());
+        io.publishPolicy(manifest, chunks);
+        latestVersion = version;
+        return version;
+    }
+
+    public long latestVersion() {
+        return latestVersion;
+    }
+
+    private List<PolicyChunk> split(long version, byte[] weights) {
+        int count = Math.max(1, (weights.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
+        List<PolicyChunk> chunks = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            byte[] data = Arrays.copyOfRange(weights, i * CHUNK_BYTES, Math.min(weights.length, (i + 1) * CHUNK_BYTES));
+            chunks.add(new PolicyChunk(Messages.SCHEMA_VERSION, runId, version, i, count, sha256(data), data));
+        }
+        return chunks;
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.reasonflow.trainer.run;
+
+import io.reasonflow.contracts.Completion;
+import io.reasonflow.contracts.CompletionScore;
+import io.reasonflow.contracts.FinishReason;
+import io.reasonflow.contracts.ScoredGroup;
+import io.reasonflow.trainer.grpo.GrpoStepStats;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The figures of one GRPO step, as written to {@code metrics.jsonl} and shown on the console. */
+final class StepMetrics {
+    private StepMetrics() {
+    }
+
+    /**
+     * @param versionBefore policy version the step started from; staleness is measured against it
+     * @param seconds       wall time since the previous step ended, waiting for groups included
+     */
+    static Map<String, Object> of(int step, long policyVersion, List<ScoredGroup> batch, GrpoStepStats stats,
+            long versionBefore, double seconds) {
+        double rewardSum = 0;
+        double rewardSquares = 0;
+        int rewarded = 0;
+        double accuracy = 0;
+        double format = 0;
+        long tokens = 0;
+        int truncated = 0;
+        int completions = 0;
+        int zeroVariance = 0;
+        double staleness = 0;
+        for (ScoredGroup group : batch) {
+            staleness += versionBefore - group.group().policyVersion();
+            Double first = null;
+            boolean allEqual = true;
+            for (int i = 0; i < group.scores().size(); i++) {
+                CompletionScore score = group.scores().get(i);
+                Completion completion = group.group().completions().get(i);
+                completions++;
+                tokens += completion.tokenIds().length;
+                truncated += completion.finishReason() == FinishReason.LENGTH ? 1 : 0;
+                accuracy += valueOrZero(score.graderScores().get("accuracy"));
+                format += valueOrZero(score.graderScores().get("format"));
+                if (score.total() != null) {
+                    rewardSum += score.total();
+                    rewardSquares += score.total() * score.total();
+                    rewarded++;
+                    allEqual &= first == null || first.equals(score.total());
+                    first = first == null ? score.total() : first;
+                }
+            }
+            zeroVariance += allEqual ? 1 : 0;
+        }
+        double rewardMean = rewarded == 0 ? 0 : rewardSum / rewarded;
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("step", step);
+        metrics.put("policy_version", policyVersion);
+        metrics.put("reward_mean", rewardMean);
+        metrics.put("reward_std", rewarded == 0 ? 0 : Math.sqrt(Math.max(0, rewardSquares / rewarded - rewardMean * rewardMean)));
+        metrics.put("accuracy", accuracy / completions);
+        metrics.put("format_rate", format / completions);
+        metrics.put("kl", stats.kl());
+        metrics.put("loss", stats.loss());
+        metrics.put("clip_low", stats.clipLow());
+        metrics.put("clip_high", stats.clipHigh());
+        metrics.put("completion_length", (double) tokens / completions);
+        metrics.put("truncation_rate", (double) truncated / completions);
+        metrics.put("zero_variance_groups", (double) zeroVariance / batch.size());
+        metrics.put("tokens_per_second", tokens / Math.max(seconds, 1e-9));
+        metrics.put("staleness", staleness / batch.size());
+        metrics.put("step_seconds", seconds);
+        return metrics;
+    }
+
+    static String line(int step, int steps, Map<String, Object> m) {
+        return String.format("grpo step %d/%d v%s reward %.3f acc %.3f format %.3f kl %.4f loss %.4f len %.1f "
+                + "tok/s %.0f stale %.2f", step, steps, m.get("policy_version"), m.get("reward_mean"), m.get("accuracy"),
+                m.get("format_rate"), m.get("kl"), m.get("loss"), m.get("completion_length"), m.get("tokens_per_second"),
+                m.get("staleness"));
+    }
+
+    private static double valueOrZero(Double value) {
+        return value == null ? 0 : value;
+    }
+}
