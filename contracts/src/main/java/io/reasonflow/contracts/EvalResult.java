@@ -1,5 +1,7 @@
 package io.reasonflow.contracts;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * Evaluation of one policy version on a held-out set (topic {@code reasonflow.eval}, key = run id).
  *
@@ -16,7 +18,8 @@ package io.reasonflow.contracts;
  * @param meanLength       mean completion length in tokens
  */
 public record EvalResult(int schemaVersion, String runId, String stage, long policyVersion, String dataset,
-        int prompts, int samplesPerPrompt, double passAt1, double majAtK, double formatRate, double meanLength) {
+        int prompts, int samplesPerPrompt, @JsonProperty("pass_at_1") double passAt1, double majAtK,
+        double formatRate, double meanLength) {
 
     public EvalResult {
         Checks.schema(schemaVersion);

@@ -41,7 +41,7 @@ public final class ByteTokenizer implements Tokenizer {
                 bytes[length++] = (byte) id;
             }
         }
-        // String's constructor replaces malformed input with U+FFFD and never throws.
+        // String(byte[], int, int, Charset) is specified to replace malformed input with U+FFFD, so this cannot throw.
         return new String(bytes, 0, length, StandardCharsets.UTF_8);
     }
 

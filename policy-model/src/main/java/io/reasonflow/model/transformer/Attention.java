@@ -1,7 +1,6 @@
 package io.reasonflow.model.transformer;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import io.reasonflow.model.ModelConfig;
 
 /**
@@ -15,32 +14,27 @@ final class Attention {
     private final int headDim;
     private final int groupSize;
     private final NDArray scale;
-    private final NDArray maskedScore;
 
-    /**
-     * @param scale       0-d array holding 1 / sqrt(E)
-     * @param maskedScore 0-d array holding the score given to a masked key (the most negative float)
-     */
-    Attention(ModelConfig config, NDArray scale, NDArray maskedScore) {
+    /** @param scale 0-d array holding 1 / sqrt(E) */
+    Attention(ModelConfig config, NDArray scale) {
         this.heads = config.numAttentionHeads();
         this.keyValueHeads = config.numKeyValueHeads();
         this.headDim = config.headDim();
         this.groupSize = config.queriesPerKeyValueHead();
         this.scale = scale;
-        this.maskedScore = maskedScore;
     }
 
     /**
      * Attends from {@code x} [B,T,D] over its own keys and, when {@code cache} is given, the cached ones.
      *
-     * <p>attention(x) = W_o concat_h(softmax(mask(q_h k_h^T / sqrt(E))) v_h), where q and k are rotated by RoPE
-     * and mask sets disallowed scores (future or padding keys) to the most negative float.
+     * <p>attention(x) = W_o concat_h(softmax(q_h k_h^T / sqrt(E) + bias) v_h), where q and k are rotated by RoPE
+     * and bias is 0 for allowed keys and the most negative float for future or padding keys.
      *
-     * @param allowed boolean [B,1,1,T,S]: whether query t may attend to key s
+     * @param bias float32 [B,1,1,T,S] added to the scores
      * @param cache   KV cache to append to and read from, or null
      */
     NDArray apply(NDArray x, LayerWeights weights, RotaryEmbedding rotary, RotaryEmbedding.Tables tables,
-            NDArray allowed, KvCache cache, int layer) {
+            NDArray bias, KvCache cache, int layer) {
         long batch = x.getShape().get(0);
         long time = x.getShape().get(1);
         NDArray query = splitHeads(Linear.apply(x, weights.query()), heads); // [B,H,T,E]
@@ -57,7 +51,7 @@ final class Attention {
         NDArray grouped = query.mul(scale).reshape(batch, keyValueHeads, groupSize * time, headDim); // [B,K,G*T,E]
         NDArray scores = grouped.matMul(key.transpose(0, 1, 3, 2)) // [B,K,G*T,S]
                 .reshape(batch, keyValueHeads, groupSize, time, keyLength); // [B,K,G,T,S]
-        NDArray masked = NDArrays.where(allowed, scores, maskedScore); // [B,K,G,T,S]
+        NDArray masked = scores.add(bias); // [B,K,G,T,S]
         NDArray probabilities = masked.softmax(-1)
                 .reshape(batch, keyValueHeads, groupSize * time, keyLength); // [B,K,G*T,S]
         NDArray context = probabilities.matMul(value) // [B,K,G*T,E]

@@ -37,23 +37,23 @@ final class Decoder {
         this.rotary = new RotaryEmbedding(manager, config.headDim(), config.ropeTheta());
         this.normEps = scalars.of((float) config.rmsNormEps());
         NDArray scale = scalars.of((float) (1.0 / Math.sqrt(config.headDim())));
-        this.attention = new Attention(config, scale, scalars.of(-Float.MAX_VALUE));
+        this.attention = new Attention(config, scale);
     }
 
     /**
-     * Computes logits [B,T,V] for {@code inputIds} int64 [B,T]; when {@code cache} is given, the new tokens also
+     * Computes logits [B,T,V] for {@code inputIds} int64 [B,T]. When {@code cache} is given, the new tokens also
      * attend to the cached ones and their keys and values are appended to it.
      */
     NDArray forward(NDArray inputIds, StepLayout layout, KvCache cache) {
         NDManager manager = inputIds.getManager();
         int batch = layout.batchSize;
         NDArray positions = OwnedArrays.of(manager, layout.positions, new Shape(batch, layout.queryLength)); // [B,T]
-        NDArray allowed = OwnedArrays.of(manager, layout.allowed,
+        NDArray bias = OwnedArrays.of(manager, layout.attentionBias,
                 new Shape(batch, 1, 1, layout.queryLength, layout.keyLength)); // [B,1,1,T,S]
         RotaryEmbedding.Tables tables = rotary.tables(positions); // [B,1,T,E] each
         NDArray hidden = embed(inputIds); // [B,T,D]
         for (int layer = 0; layer < layers.size(); layer++) {
-            hidden = decoderLayer(hidden, layers.get(layer), tables, allowed, cache, layer); // [B,T,D]
+            hidden = decoderLayer(hidden, layers.get(layer), tables, bias, cache, layer); // [B,T,D]
         }
         NDArray normalized = RmsNorm.apply(hidden, finalNorm, normEps); // [B,T,D]
         return Linear.apply(normalized, head); // [B,T,V]
@@ -62,14 +62,16 @@ final class Decoder {
     private NDArray embed(NDArray inputIds) {
         // Copy the ids so that the embedding's backward never reads a caller's array that was closed meanwhile.
         NDArray ids = inputIds.duplicate(); // [B,T]
-        return embedding.getNDArrayInternal().embedding(ids, embedding, SparseFormat.DENSE).singletonOrThrow(); // [B,T,D]
+        return embedding.getNDArrayInternal()
+                .embedding(ids, embedding, SparseFormat.DENSE)
+                .singletonOrThrow(); // [B,T,D]
     }
 
     /** h = x + attention(norm(x)); out = h + mlp(norm(h)). */
-    private NDArray decoderLayer(NDArray x, LayerWeights weights, RotaryEmbedding.Tables tables, NDArray allowed,
+    private NDArray decoderLayer(NDArray x, LayerWeights weights, RotaryEmbedding.Tables tables, NDArray bias,
             KvCache cache, int layer) {
         NDArray attentionInput = RmsNorm.apply(x, weights.inputNorm(), normEps); // [B,T,D]
-        NDArray attended = attention.apply(attentionInput, weights, rotary, tables, allowed, cache, layer); // [B,T,D]
+        NDArray attended = attention.apply(attentionInput, weights, rotary, tables, bias, cache, layer); // [B,T,D]
         NDArray residual = x.add(attended); // [B,T,D]
         NDArray mlpInput = RmsNorm.apply(residual, weights.postAttentionNorm(), normEps); // [B,T,D]
         return residual.add(SwiGluMlp.apply(mlpInput, weights)); // [B,T,D]

@@ -13,7 +13,7 @@ import io.reasonflow.model.tensor.OwnedArrays;
  *
  * <p>Every forward call through the cache appends the same number of columns to all rows. Rows that are padding
  * at a step (a left-padded prompt, or a finished sequence) get a column that no later query attends to.
- * Create one with {@link PolicyModel#newKvCache(int, int)}; it must not outlive the model.
+ * Create one with {@link PolicyModel#newKvCache(int, int)} and close it before the model.
  */
 public final class KvCache implements AutoCloseable {
     private final NDManager manager;
@@ -73,8 +73,8 @@ public final class KvCache implements AutoCloseable {
                     + batchSize);
         }
         if (length + newColumns > capacity) {
-            throw new IllegalArgumentException("KV cache holds " + length + " of " + capacity + " columns, no room "
-                    + "for " + newColumns + " more");
+            throw new IllegalArgumentException("KV cache contains " + length + " of " + capacity + " columns, no room "
+                    + "for " + newColumns + " more; create it with a larger capacity");
         }
     }
 

@@ -39,7 +39,7 @@ public final class ParameterLayout {
         return shapes;
     }
 
-    /** Returns the full name of a parameter of decoder layer {@code layer}, e.g. {@code model.layers.0.mlp.up_proj.weight}. */
+    /** Returns the full name of a decoder layer parameter, e.g. {@code model.layers.0.mlp.up_proj.weight}. */
     public static String layerName(int layer, String suffix) {
         return "model.layers." + layer + "." + suffix;
     }

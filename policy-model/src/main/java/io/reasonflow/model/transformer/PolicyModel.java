@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>Dimensions in shape comments: B batch, T time (tokens per row), S keys (cached plus new), V vocabulary,
  * D hidden size, H query heads, K key/value heads, E head dim.
  *
- * <p>The model owns an {@link NDManager} with its parameters and long-lived constants; {@link #close()} frees
- * them. Parameters are updated in place, so the arrays returned by {@link #parameters()} stay valid. Training
+ * <p>The model owns an {@link NDManager} with its parameters and long-lived constants, and {@link #close()} frees
+ * them. Parameters are updated in place, so the arrays returned by {@link #parameters()} stay valid, and an
+ * optimizer step or {@link #loadStateFrom} must not run while another thread calls {@code forward}. Training
  * runs {@link #forward(NDArray, NDArray)} under a DJL {@code GradientCollector} after
  * {@link #setTrainable(boolean) setTrainable(true)}.
  */
@@ -139,7 +140,7 @@ public final class PolicyModel implements AutoCloseable {
         return config;
     }
 
-    /** Returns the parameters by Hugging Face name, in layout order; the map is read-only. */
+    /** Returns the parameters by Hugging Face name, in layout order, as a read-only map. */
     public Map<String, NDArray> parameters() {
         return parameters;
     }
@@ -220,7 +221,7 @@ public final class PolicyModel implements AutoCloseable {
      * <p>Position ids come from the mask (cumulative sum minus one, clamped at 0), so left padding does not
      * shift the positions of real tokens. Attention is causal and never attends to padding keys. Logits at
      * padding positions are finite but meaningless. The result is attached to {@code inputIds}' manager and all
-     * intermediate arrays are closed; under a {@code GradientCollector} the graph keeps what backward needs.
+     * intermediate arrays are closed. Under a {@code GradientCollector} the graph keeps what backward needs.
      *
      * @param inputIds      int64 [B,T] token ids
      * @param attentionMask [B,T], 1 for a real token and 0 for padding (any numeric type)

@@ -9,14 +9,20 @@ package io.reasonflow.model.transformer;
  * real token and j is not in the future ({@code j <= past + t}).
  */
 final class StepLayout {
+    /**
+     * Bias of a masked score: the most negative float, as Hugging Face uses. A query whose keys are all masked (a
+     * padding position) then gets uniform weights instead of NaN.
+     */
+    static final float MASKED = -Float.MAX_VALUE;
+
     final int batchSize;
     final int queryLength;
     final int keyLength;
     final int pastLength;
     /** Position id of each new token, [B*T] row-major. */
     final float[] positions;
-    /** Whether query t of row b may attend to key j, [B*T*S] row-major. */
-    final boolean[] allowed;
+    /** Added to the attention score of query t of row b for key j: 0 when allowed, else {@link #MASKED}. [B*T*S] */
+    final float[] attentionBias;
     /** Whether each key, cached and new, is a real token, [B*S] row-major. */
     final boolean[] keyIsReal;
     /** Real tokens per row after this call. */
@@ -28,7 +34,7 @@ final class StepLayout {
         this.pastLength = pastLength;
         this.keyLength = pastLength + queryLength;
         this.positions = new float[batchSize * queryLength];
-        this.allowed = new boolean[batchSize * queryLength * keyLength];
+        this.attentionBias = new float[batchSize * queryLength * keyLength];
         this.keyIsReal = new boolean[batchSize * keyLength];
         this.realCounts = new int[batchSize];
     }
@@ -68,8 +74,9 @@ final class StepLayout {
         for (int t = 0; t < queryLength; t++) {
             int base = (row * queryLength + t) * keyLength;
             int lastVisible = pastLength + t;
-            for (int j = 0; j <= lastVisible; j++) {
-                allowed[base + j] = keyIsReal[row * keyLength + j];
+            for (int j = 0; j < keyLength; j++) {
+                boolean allowed = j <= lastVisible && keyIsReal[row * keyLength + j];
+                attentionBias[base + j] = allowed ? 0f : MASKED;
             }
         }
     }

@@ -14,7 +14,7 @@ import java.util.Set;
  * @param minDigits minimum digits per multi-digit operand, from 1 to {@value #MAX_DIGITS}
  * @param maxDigits maximum digits per multi-digit operand, from {@code minDigits} to
  *     {@value #MAX_DIGITS}
- * @param operations operations to draw from, uniformly; must not be empty
+ * @param operations operations to draw from uniformly, at least one
  */
 public record Difficulty(int minDigits, int maxDigits, Set<Operation> operations) {
 

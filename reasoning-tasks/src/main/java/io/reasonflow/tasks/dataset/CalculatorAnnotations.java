@@ -6,7 +6,7 @@ final class CalculatorAnnotations {
     private CalculatorAnnotations() {}
 
     /**
-     * Removes every {@code <<...>>} span; an opening {@code <<} without a closing {@code >>} is
+     * Removes every {@code <<...>>} span. An opening {@code <<} without a closing {@code >>} is
      * kept as text.
      */
     static String remove(String text) {

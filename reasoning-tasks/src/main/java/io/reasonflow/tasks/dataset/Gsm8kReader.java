@@ -16,7 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Reader of GSM8K JSONL files, one {@code {"question": ..., "answer": ...}} object per line.
  *
- * <p>The {@code answer} field holds the worked solution and ends with a line {@code #### N}. Each
+ * <p>The {@code answer} field contains the worked solution and ends with a line {@code #### N}. Each
  * line becomes a {@link TaskExample} with task {@code gsm8k}, id {@code gsm8k-<file stem>-<index>}
  * (0-based index among non-blank lines), answer {@code N} with thousands separators removed, and a
  * reference completion made of the solution lines without the {@code <<48/2=24>>} calculator

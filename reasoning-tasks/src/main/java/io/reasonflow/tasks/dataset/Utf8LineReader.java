@@ -33,7 +33,7 @@ final class Utf8LineReader implements Closeable {
      * Reads the next line without its {@code \n} or {@code \r\n} terminator.
      *
      * @return the line, or {@code null} at the end of the input
-     * @throws CharacterCodingException when the line is not valid UTF-8; the line is consumed
+     * @throws CharacterCodingException when the line is not valid UTF-8, after consuming the line
      */
     String readLine() throws IOException {
         line.reset();

@@ -16,7 +16,7 @@ import java.util.Optional;
  */
 public final class NumericEquivalence {
 
-    /** Longest text parsed as a number; it bounds the {@link BigDecimal} work per comparison. */
+    /** Maximum length of a text parsed as a number, which bounds the {@link BigDecimal} work. */
     public static final int MAX_NUMBER_CHARS = 1_000;
 
     private static final String[] FRACTION_COMMANDS = {"\\frac{", "\\dfrac{", "\\tfrac{"};

@@ -44,25 +44,19 @@ final class TraceChecker {
             written.append(digit);
             return 0;
         }
+
         String[] parts = line.split(" ");
         String expression = parts[0];
         assertThat(parts[1]).as(line).isEqualTo("write");
         int digit = Integer.parseInt(parts[2]);
         int carriedOut = parts.length > 3 ? Integer.parseInt(parts[4]) : 0;
-        long value = expression.contains("=")
-                ? Long.parseLong(expression.substring(expression.indexOf('=') + 1))
-                : Long.parseLong(expression);
-        String terms = expression.contains("=") ? expression.substring(0, expression.indexOf('=')) : expression;
+        int equals = expression.indexOf('=');
+        String terms = equals >= 0 ? expression.substring(0, equals) : expression;
+        long value = Long.parseLong(equals >= 0 ? expression.substring(equals + 1) : expression);
         assertThat(evaluate(terms)).as(line).isEqualTo(value);
+
         if (subtraction) {
-            assertThat(value).as(line).isBetween(0L, 9L);
-            assertThat(digit).as(line).isEqualTo((int) value);
-            String[] operands = terms.split("-");
-            assertThat(operands[0].length() == 2).as(line).isEqualTo(carriedOut == 1);
-            if (carriedIn == 1) {
-                assertThat(operands.length).as(line).isGreaterThan(1);
-                assertThat(operands[1]).as(line).isEqualTo("1");
-            }
+            checkSubtractionColumn(line, terms, value, digit, carriedIn, carriedOut);
         } else {
             assertThat(digit).as(line).isEqualTo((int) (value % 10));
             assertThat(carriedOut).as(line).isEqualTo((int) (value / 10));
@@ -72,6 +66,19 @@ final class TraceChecker {
         }
         written.append(digit);
         return carriedOut;
+    }
+
+    /** Checks that a subtraction column writes its value and borrows exactly when it took 10. */
+    private static void checkSubtractionColumn(String line, String terms, long value, int digit,
+            int carriedIn, int carriedOut) {
+        assertThat(value).as(line).isBetween(0L, 9L);
+        assertThat(digit).as(line).isEqualTo((int) value);
+        String[] operands = terms.split("-");
+        assertThat(operands[0].length() == 2).as(line).isEqualTo(carriedOut == 1);
+        if (carriedIn == 1) {
+            assertThat(operands.length).as(line).isGreaterThan(1);
+            assertThat(operands[1]).as(line).isEqualTo("1");
+        }
     }
 
     /** Evaluates terms joined by {@code +}, {@code -} and {@code *}, with {@code *} first. */

@@ -135,8 +135,8 @@ public class TrainingRun {
             TaskData data) throws InterruptedException {
         long deadline = System.nanoTime() + properties.groupTimeout().toNanos();
         while (buffer.size() < size) {
-            int inFlight = ledger.outstandingTrain();
-            int toPublish = Math.min(window - inFlight, remainingNeed - buffer.size() - inFlight);
+            int pending = ledger.outstandingTrain() + buffer.size();
+            int toPublish = Math.min(window, remainingNeed) - pending;
             if (toPublish > 0) {
                 publishTrainPrompts(toPublish, sampling, data);
             }
