@@ -19,7 +19,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 public final class LocalPipeline {
 
-    /** What a finished run returns: the trainer's summary and figures reported by the other services. */
+    /** Result of a finished run: the trainer's summary and figures reported by the rollout service. */
     public record Result(Map<String, Object> summary, List<Long> rolloutVersionsUsed, long rolloutGroupsPublished) {
     }
 

@@ -71,7 +71,7 @@ class DeadLetterTest {
     }
 
     @Test
-    void unreadableRolloutsGoToDeadLetterTopicAndPartitionKeepsMoving() throws Exception {
+    void unreadableRolloutsDeadLettered() throws Exception {
         String validId = "dlq-valid-" + UUID.randomUUID();
         Map<String, byte[]> badRecords = Map.of(
                 "dlq-not-json", "{not json".getBytes(StandardCharsets.UTF_8),
@@ -103,7 +103,7 @@ class DeadLetterTest {
     }
 
     @Test
-    void invalidPromptsGoToDeadLetterTopicWithReason() throws Exception {
+    void invalidPromptsDeadLettered() throws Exception {
         String valid = new String(Messages.encode(prompt("dlq-prompt-ok")), StandardCharsets.UTF_8);
         Map<String, byte[]> badRecords = Map.of(
                 "dlq-prompt-temperature", valid.replace("\"temperature\":1.0", "\"temperature\":-1.0")

@@ -28,11 +28,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private final Path dataDirectory;
     private final int brokerPort;
     private final KafkaRaftServer server;
+    private final Thread cleanupOnExit;
 
     private LocalKafkaBroker(Path dataDirectory, int brokerPort, KafkaRaftServer server) {
         this.dataDirectory = dataDirectory;
         this.brokerPort = brokerPort;
         this.server = server;
+        // A JVM stopped by a signal skips close(); the hook still removes the data directory.
+        this.cleanupOnExit = new Thread(() -> deleteQuietly(dataDirectory), "reasonflow-broker-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanupOnExit);
     }
 
     /** Formats a fresh log directory and starts the broker; returns once it accepts connections. */
@@ -75,6 +79,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
             server.awaitShutdown();
         } finally {
             deleteRecursively(dataDirectory);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanupOnExit);
+            } catch (IllegalStateException alreadyExiting) {
+                // the JVM is shutting down and runs the hook anyway
+            }
         }
     }
 
@@ -119,6 +128,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteQuietly(Path directory) {
+        try {
+            deleteRecursively(directory);
+        } catch (UncheckedIOException e) {
+            System.err.println("Could not delete the Kafka data directory " + directory + ": " + e.getMessage());
         }
     }
 

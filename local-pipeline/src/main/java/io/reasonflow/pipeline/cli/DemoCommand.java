@@ -5,6 +5,7 @@ import io.reasonflow.pipeline.broker.LocalKafkaBroker;
 import io.reasonflow.pipeline.broker.TopicSetup;
 import io.reasonflow.tasks.dataset.DatasetException;
 import io.reasonflow.tasks.dataset.Gsm8kReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -18,9 +19,11 @@ import picocli.CommandLine.Option;
 
 /** {@code reasonflow demo}: a real broker, the three services and a full training run on loopback. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Starts a Kafka broker (KRaft) on 127.0.0.1, the rollout, reward and trainer services, and runs",
-            "cold-start SFT then GRPO on the bundled arithmetic task (or a GSM8K file), writing metrics,",
-            "evaluations, checkpoints and a summary to the output directory."})
+        description = {"Runs cold-start SFT then GRPO over a local Kafka pipeline.",
+            "",
+            "Starts a Kafka broker (KRaft) on 127.0.0.1 and the rollout, reward and trainer services, trains on "
+                    + "the bundled arithmetic task (or a GSM8K file) and writes metrics, evaluations, checkpoints "
+                    + "and a summary to the output directory."})
 final class DemoCommand implements Callable<Integer> {
     private static final Pattern HOST_PORT = Pattern.compile("[^\\s,:]+:\\d{1,5}(,[^\\s,:]+:\\d{1,5})*");
     private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(20);
@@ -50,7 +53,10 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validateOptions();
         Path output = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        System.setProperty("reasonflow.log.dir", output.toAbsolutePath().toString());
+        if (Files.exists(output) && !Files.isDirectory(output)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--out': '" + output
+                    + "' exists and is not a directory; name a new or existing directory");
+        }
         if (dataset != null) {
             try {
                 new Gsm8kReader().read(dataset);
@@ -59,6 +65,7 @@ final class DemoCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        System.setProperty("reasonflow.log.dir", output.toAbsolutePath().toString());
         String runId = "demo-" + output.getFileName();
         Map<String, String> settings = DemoSettings.of(smoke, runId, output, seed, dataset);
         long started = System.nanoTime();
@@ -82,6 +89,9 @@ final class DemoCommand implements Callable<Integer> {
         } catch (TopicSetup.BrokerUnreachableException e) {
             spec.commandLine().getErr().println("Error: " + e.getMessage());
             return 1;
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("Invalid input: " + e.getMessage());
+            return 2;
         } finally {
             if (broker != null) {
                 broker.close();

@@ -65,8 +65,27 @@ class DemoCommandTest {
     }
 
     @Test
+    void outputPathThatIsFileIsUsageError(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("taken"), "x");
+
+        assertThat(run("demo", "--smoke", "--out", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--out").contains(file.toString()).contains("not a directory");
+    }
+
+    @Test
+    @Timeout(120)
+    void datasetTooSmallIsInvalidInput(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("one.jsonl"), "{\"question\": \"1+1?\", \"answer\": \"2\\n#### 2\"}\n");
+
+        assertThat(run("demo", "--smoke", "--dataset", file.toString(), "--out", dir.resolve("out").toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid input").contains("held-out examples");
+        assertThat(err.toString()).doesNotContain("\tat ");
+    }
+
+    @Test
     @Timeout(60)
-    void unreachableClusterFailsWithinThirtySeconds(@TempDir Path dir) throws IOException {
+    void unreachableClusterFailsFast(@TempDir Path dir) throws IOException {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();

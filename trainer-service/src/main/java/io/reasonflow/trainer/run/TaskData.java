@@ -45,9 +45,10 @@ public record TaskData(String name, List<TaskExample> train, List<TaskExample> e
             train = generator.generate(seed, task.trainExamples(), split, HeldOutSplit.Side.TRAIN);
             eval = generator.generate(seed + 1, task.evalExamples(), split, HeldOutSplit.Side.EVAL);
         }
+
         int before = train.size() + eval.size();
-        train = fitting(train, task.maxPromptTokens(), tokenizer, prompts);
-        eval = fitting(eval, task.maxPromptTokens(), tokenizer, prompts);
+        train = withinPromptLimit(train, task.maxPromptTokens(), tokenizer, prompts);
+        eval = withinPromptLimit(eval, task.maxPromptTokens(), tokenizer, prompts);
         int skipped = before - train.size() - eval.size();
         if (task.trainExamples() > 0 && train.size() > task.trainExamples()) {
             train = train.subList(0, task.trainExamples());
@@ -55,11 +56,13 @@ public record TaskData(String name, List<TaskExample> train, List<TaskExample> e
         if (eval.size() > task.evalExamples()) {
             eval = eval.subList(0, task.evalExamples());
         }
+
         if (train.isEmpty() || eval.isEmpty()) {
             throw new IllegalArgumentException("task " + task.name() + " has " + train.size() + " training and "
                     + eval.size() + " held-out examples after skipping prompts over " + task.maxPromptTokens()
                     + " tokens; both must be non-empty");
         }
+
         List<SftPair> pairs = new ArrayList<>();
         for (TaskExample example : train) {
             if (example.referenceCompletion() != null) {
@@ -70,14 +73,14 @@ public record TaskData(String name, List<TaskExample> train, List<TaskExample> e
         return new TaskData(task.name(), List.copyOf(train), List.copyOf(eval), skipped, List.copyOf(pairs));
     }
 
-    private static List<TaskExample> fitting(List<TaskExample> examples, int maxPromptTokens, Tokenizer tokenizer,
+    private static List<TaskExample> withinPromptLimit(List<TaskExample> examples, int maxPromptTokens, Tokenizer tokenizer,
             PromptFactory prompts) {
-        List<TaskExample> kept = new ArrayList<>(examples.size());
+        List<TaskExample> fitting = new ArrayList<>(examples.size());
         for (TaskExample example : examples) {
             if (PromptTokens.encode(tokenizer, prompts.promptText(example)).length <= maxPromptTokens) {
-                kept.add(example);
+                fitting.add(example);
             }
         }
-        return kept;
+        return fitting;
     }
 }

@@ -29,9 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One training run, start to end: publish the initial policy and evaluate it; cold-start SFT on the
- * reference traces; evaluate; GRPO steps fed by prompts published with flow control and scored groups
- * read back from the pipeline, each step publishing a new policy version; final evaluation; summary.
+ * One training run from start to end. It publishes the initial policy and evaluates it, runs cold-start
+ * SFT on the reference traces and evaluates again. Then it runs GRPO steps on scored groups read back
+ * from the pipeline, publishing prompts with flow control and a new policy version after every step.
+ * A final evaluation and the summary close the run.
  */
 public class TrainingRun {
     private static final Logger log = LoggerFactory.getLogger(TrainingRun.class);

@@ -17,8 +17,9 @@ import java.util.Random;
 
 /**
  * Cold-start SFT: cross-entropy on the reference completion's tokens only, never the prompt's.
- * Batches are drawn from a seeded shuffle of the examples; a completion that would run past the
- * model's position limit is cut at the limit.
+ * Batches are drawn from a seeded shuffle of the examples, and a completion that would run past the
+ * model's position limit is cut at the limit. The learning rate warms up linearly over the first 5% of
+ * the steps, then decays along a cosine to 10% of its peak.
  */
 public class SftTrainer {
 
@@ -65,6 +66,7 @@ public class SftTrainer {
                     prompts.add(pair.promptIds());
                     completions.add(fitted(pair, maxLength));
                 }
+                optimizer.setLearningRate(learningRate(step));
                 loss = step(optimizer, prompts, completions, maxLength);
                 listener.onStep(step, loss);
             }
@@ -84,6 +86,17 @@ public class SftTrainer {
             optimizer.step(model);
             return value;
         }
+    }
+
+    /** Learning rate of a 1-based step: linear warm-up, then cosine decay from the peak to 10% of it. */
+    double learningRate(int step) {
+        double peak = settings.learningRate();
+        int warmup = Math.max(1, settings.steps() / 20);
+        if (step <= warmup) {
+            return peak * step / warmup;
+        }
+        double progress = (double) (step - warmup) / Math.max(1, settings.steps() - warmup);
+        return peak * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
     }
 
     private static int[] fitted(SftPair pair, int maxLength) {
