@@ -52,7 +52,7 @@ final class DemoSettings {
             s.put("model.heads", "4");
             s.put("model.kv-heads", "2");
             s.put("model.intermediate-size", "344");
-            s.put("sft.steps", "400");
+            s.put("sft.steps", "800");
             s.put("sft.batch-size", "32");
             s.put("grpo.steps", "30");
             s.put("grpo.groups-per-step", "8");
