@@ -57,9 +57,10 @@ final class DemoSettings {
             s.put("grpo.steps", "30");
             s.put("grpo.groups-per-step", "8");
             s.put("grpo.group-size", "8");
-            s.put("grpo.max-new-tokens", dataset != null ? "160" : "96");
+            s.put("grpo.learning-rate", "0.00005");
+            s.put("grpo.max-new-tokens", dataset != null ? "160" : "128");
             s.put("eval.samples", "4");
-            s.put("eval.max-new-tokens", dataset != null ? "160" : "96");
+            s.put("eval.max-new-tokens", dataset != null ? "160" : "128");
         }
         return s;
     }
