@@ -1,28 +1,23 @@
 package io.reasonflow.reward;
 
-import io.reasonflow.tasks.grading.AccuracyGrader;
-import io.reasonflow.tasks.grading.FormatGrader;
 import io.reasonflow.tasks.grading.Grader;
+import io.reasonflow.tasks.grading.GraderCatalog;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
 
-/** The graders this service can run, by name. */
+/**
+ * The graders this service can run, by name: those of {@link GraderCatalog} ({@code accuracy},
+ * {@code format}, {@code format_partial}, {@code language_consistency}, {@code overlong},
+ * {@code repetition}), each with its default settings.
+ */
 final class GraderRegistry {
-    private static final Map<String, Supplier<Grader>> FACTORIES = Map.of(
-            "accuracy", AccuracyGrader::new,
-            "format", FormatGrader::strict);
 
-    static final List<String> NAMES = FACTORIES.keySet().stream().sorted().toList();
+    static final List<String> NAMES = GraderCatalog.NAMES;
 
     private GraderRegistry() {
     }
 
+    /** Creates a new grader named {@code name}; an unknown name is an {@link IllegalArgumentException}. */
     static Grader create(String name) {
-        Supplier<Grader> factory = FACTORIES.get(name);
-        if (factory == null) {
-            throw new IllegalArgumentException("unknown grader '" + name + "', known graders are " + NAMES);
-        }
-        return factory.get();
+        return GraderCatalog.create(name);
     }
 }

@@ -27,17 +27,17 @@ public class GroupScorer {
         String reference = group.prompt().referenceAnswer();
         List<CompletionScore> scores = new ArrayList<>();
         for (Completion completion : group.completions()) {
-            scores.add(scoreOne(completion.text(), reference));
+            scores.add(scoreOne(completion, reference));
         }
         return new ScoredGroup(Messages.SCHEMA_VERSION, group, scores);
     }
 
-    private CompletionScore scoreOne(String text, String reference) {
+    private CompletionScore scoreOne(Completion completion, String reference) {
         Map<String, Double> byGrader = new LinkedHashMap<>();
         double total = 0;
         boolean complete = true;
         for (Map.Entry<Grader, Double> entry : weightedGraders.entrySet()) {
-            Double score = entry.getKey().grade(text, reference);
+            Double score = entry.getKey().grade(completion.text(), reference, completion.tokenIds().length);
             byGrader.put(entry.getKey().name(), score);
             if (score == null) {
                 complete = false;

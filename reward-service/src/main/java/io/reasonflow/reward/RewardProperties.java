@@ -7,8 +7,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * Settings of the reward service ({@code reasonflow.reward.*}).
  *
- * @param weights weight of each grader in a completion's total score, by grader name; the graders
- *                known to this build are {@code accuracy} and {@code format}
+ * @param weights weight of each grader in a completion's total score, by grader name
+ *                ({@code reasonflow.reward.weights.<name>}); a grader without a weight does not run.
+ *                The graders known to this build are {@code accuracy}, {@code format},
+ *                {@code format_partial}, {@code language_consistency}, {@code overlong} and
+ *                {@code repetition}. The default is {@code accuracy} 1.0 and {@code format} 0.2.
+ *                When any weighted grader returns null for a completion, its total is null.
  */
 @ConfigurationProperties("reasonflow.reward")
 public record RewardProperties(Map<String, Double> weights) {

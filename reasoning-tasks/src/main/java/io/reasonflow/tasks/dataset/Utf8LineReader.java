@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * <p>A {@link java.io.BufferedReader} decodes whole buffers ahead of the line being returned, so a
  * bad byte would be reported at the wrong line. Decoding per line keeps the error on its line.
  */
-final class Utf8LineReader implements Closeable {
+public final class Utf8LineReader implements Closeable {
 
     private final InputStream input;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
@@ -25,7 +25,8 @@ final class Utf8LineReader implements Closeable {
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-    Utf8LineReader(InputStream input) {
+    /** Reads lines from {@code input}, which this reader closes. */
+    public Utf8LineReader(InputStream input) {
         this.input = new BufferedInputStream(input);
     }
 
@@ -35,7 +36,7 @@ final class Utf8LineReader implements Closeable {
      * @return the line, or {@code null} at the end of the input
      * @throws CharacterCodingException when the line is not valid UTF-8, after consuming the line
      */
-    String readLine() throws IOException {
+    public String readLine() throws IOException {
         line.reset();
         int next = input.read();
         if (next < 0) {

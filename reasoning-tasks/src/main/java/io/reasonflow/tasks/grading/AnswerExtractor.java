@@ -9,11 +9,15 @@ import java.util.Optional;
  *
  * <ol>
  *   <li>the last {@code <answer>...</answer>} block (the one with the last closing tag), trimmed
- *   <li>the last {@code \boxed{...}} with balanced braces, trimmed
+ *   <li>the last {@code \boxed{...}} or {@code \fbox{...}} with balanced braces, trimmed
  *   <li>the last line that starts with {@code ####}, the text after it trimmed
- *   <li>the number right after the last "the answer is" (any case) that is followed by one
+ *   <li>after the last "the answer is" (any case) that is followed by one: a math span
+ *       ({@code $...$}, {@code $$...$$}, {@code \(...\)} or {@code \[...\]}), or else a number
  *   <li>the last number in the text
  * </ol>
+ *
+ * <p>A number here is a token as {@link NumberScanner} reads it, with a directly following
+ * {@code %} kept, so {@code 25%} stays a percentage.
  *
  * <p>Only the first {@link Grader#MAX_GRADED_CHARS} characters are read, and every rule scans the
  * text a bounded number of times, so extraction is linear in that prefix.
@@ -23,8 +27,13 @@ public final class AnswerExtractor {
     private static final String ANSWER_OPEN = "<answer>";
     private static final String ANSWER_CLOSE = "</answer>";
     private static final String BOXED = "\\boxed{";
+    private static final String FBOX = "\\fbox{";
     private static final String HASH_MARKER = "####";
     private static final String ANSWER_PHRASE = "the answer is";
+    private static final String[][] MATH_DELIMITERS = {{"$$", "$$"}, {"$", "$"}, {"\\(", "\\)"}, {"\\[", "\\]"}};
+
+    /** Maximum length of a math span taken after "the answer is", which keeps the search for its end short. */
+    private static final int MAX_SPAN_CHARS = 1_000;
 
     private AnswerExtractor() {}
 
@@ -45,7 +54,7 @@ public final class AnswerExtractor {
             answer = afterAnswerPhrase(text);
         }
         if (answer == null) {
-            answer = NumberScanner.lastNumber(text);
+            answer = withPercentSign(text, NumberScanner.lastNumber(text));
         }
         return Optional.ofNullable(answer);
     }
@@ -61,24 +70,30 @@ public final class AnswerExtractor {
     }
 
     /**
-     * Returns the content of the last balanced {@code \boxed{...}}, or {@code null}.
+     * Returns the content of the last balanced {@code \boxed{...}} or {@code \fbox{...}}, or
+     * {@code null}.
      *
      * <p>When a later box never closes, no earlier box can close after that later box starts, so
      * each earlier box is scanned only up to it and the whole search stays linear.
      */
     static String boxed(String text) {
         int limit = text.length();
-        int start = text.lastIndexOf(BOXED);
+        int start = lastBox(text, text.length());
         while (start >= 0) {
-            int contentStart = start + BOXED.length();
+            int contentStart = text.indexOf('{', start) + 1;
             int close = matchingBrace(text, contentStart, limit);
             if (close >= 0) {
                 return text.substring(contentStart, close).strip();
             }
             limit = start;
-            start = start == 0 ? -1 : text.lastIndexOf(BOXED, start - 1);
+            start = start == 0 ? -1 : lastBox(text, start - 1);
         }
         return null;
+    }
+
+    /** Returns the start of the last box command at or before {@code from}, or -1. */
+    private static int lastBox(String text, int from) {
+        return Math.max(text.lastIndexOf(BOXED, from), text.lastIndexOf(FBOX, from));
     }
 
     /** Returns the index of the brace closing the one just before {@code from}, or -1. */
@@ -126,18 +141,52 @@ public final class AnswerExtractor {
         return true;
     }
 
-    /** Returns the number after the last "the answer is" that has one, or {@code null}. */
+    /**
+     * Returns the math span or number after the last "the answer is" that is followed by one, or
+     * {@code null}.
+     */
     static String afterAnswerPhrase(String text) {
         for (int i = text.length() - ANSWER_PHRASE.length(); i >= 0; i--) {
             if (text.regionMatches(true, i, ANSWER_PHRASE, 0, ANSWER_PHRASE.length())) {
-                String number = NumberScanner.numberAt(text, skipSeparators(text,
-                        i + ANSWER_PHRASE.length()));
-                if (number != null) {
-                    return number;
+                int start = skipSeparators(text, i + ANSWER_PHRASE.length());
+                String answer = mathSpanAt(text, start);
+                if (answer == null) {
+                    answer = withPercentSign(text, NumberScanner.numberAt(text, start), start);
+                }
+                if (answer != null) {
+                    return answer;
                 }
             }
         }
         return null;
+    }
+
+    /** Returns the trimmed content of the math span that starts at {@code start}, or {@code null}. */
+    private static String mathSpanAt(String text, int start) {
+        for (String[] delimiters : MATH_DELIMITERS) {
+            String open = delimiters[0];
+            if (text.startsWith(open, start)) {
+                int contentStart = start + open.length();
+                int searchEnd = Math.min(text.length(), contentStart + MAX_SPAN_CHARS + delimiters[1].length());
+                int close = text.substring(contentStart, searchEnd).indexOf(delimiters[1]);
+                String content = close < 0 ? "" : text.substring(contentStart, contentStart + close).strip();
+                return content.isEmpty() ? null : content;
+            }
+        }
+        return null;
+    }
+
+    /** Appends the {@code %} that directly follows the last occurrence of {@code number}, if any. */
+    private static String withPercentSign(String text, String number) {
+        return number == null ? null : withPercentSign(text, number, text.lastIndexOf(number));
+    }
+
+    private static String withPercentSign(String text, String number, int start) {
+        if (number == null) {
+            return null;
+        }
+        int end = start + number.length();
+        return end < text.length() && text.charAt(end) == '%' ? number + "%" : number;
     }
 
     private static int skipSeparators(String text, int index) {

@@ -23,6 +23,17 @@ public interface Grader {
      */
     Double grade(String completion, String referenceAnswer);
 
+    /**
+     * Scores {@code completion} when its length in tokens is known as well. Graders that do not use
+     * token counts ignore it: the default calls {@link #grade(String, String)}.
+     *
+     * @param completionTokens number of generated tokens, prompt excluded, or a negative value when
+     *     unknown
+     */
+    default Double grade(String completion, String referenceAnswer, int completionTokens) {
+        return grade(completion, referenceAnswer);
+    }
+
     /** Returns the first {@link #MAX_GRADED_CHARS} characters of {@code completion}. */
     static String graded(String completion) {
         return completion.length() <= MAX_GRADED_CHARS

@@ -39,6 +39,26 @@ class AnswerExtractorTest {
     }
 
     @Test
+    void fboxCountsAsBox() {
+        assertThat(AnswerExtractor.extract("The total is \\fbox{42}.")).contains("42");
+        assertThat(AnswerExtractor.extract("\\fbox{1} then \\boxed{2}")).contains("2");
+        assertThat(AnswerExtractor.extract("\\boxed{1} then \\fbox{{2}}")).contains("{2}");
+    }
+
+    @Test
+    void answerPhraseTakesMathSpan() {
+        assertThat(AnswerExtractor.extract("so the answer is $\\frac{1}{2}$ here")).contains("\\frac{1}{2}");
+        assertThat(AnswerExtractor.extract("the answer is \\(x+1\\).")).contains("x+1");
+        assertThat(AnswerExtractor.extract("the answer is $18.")).contains("$18");
+    }
+
+    @Test
+    void percentSignStaysWithTheNumber() {
+        assertThat(AnswerExtractor.extract("the answer is 25% of it")).contains("25%");
+        assertThat(AnswerExtractor.extract("it grew by 12%.")).contains("12%");
+    }
+
+    @Test
     void unbalancedLastBoxFallsBackToEarlierBox() {
         assertThat(AnswerExtractor.extract("\\boxed{3} and \\boxed{4")).contains("3");
     }

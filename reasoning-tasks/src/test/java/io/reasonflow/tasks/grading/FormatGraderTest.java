@@ -2,6 +2,8 @@ package io.reasonflow.tasks.grading;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FormatGraderTest {
@@ -50,6 +52,42 @@ class FormatGraderTest {
             assertThat(strict.grade(completion, "1")).as(completion).isEqualTo(0.0);
         }
         assertThat(strict.grade(null, "1")).isEqualTo(0.0);
+    }
+
+    @Test
+    void strictAcceptsNumberedReasoningLines() {
+        assertThat(strict.grade("<think>\nI count:\n1. a\n2. b\n</think>\n<answer>9</answer>", "9")).isEqualTo(1.0);
+    }
+
+    @Test
+    void strictRejectsEachBrokenStructure() {
+        Map<String, String> rejected = new LinkedHashMap<>();
+        rejected.put("repeated closing answer tag", "<think>\n x \n</think>\n<answer>\n 333 \n</answer>\n</answer>");
+        rejected.put("three think blocks", "<think>a</think>\n<think>b</think>\n<think>c</think>\n<answer>1</answer>");
+        rejected.put("only a think block", "<think>\nreasoning\n</think>");
+        rejected.put("only an answer block", "<answer>1</answer>");
+        rejected.put("no tags", "The answer is 1.");
+        rejected.put("missing closing think tag", "<think>\nreasoning\n<answer>1</answer>");
+        rejected.put("missing closing answer tag", "<think>\nreasoning\n</think>\n<answer>1");
+        rejected.put("tags in the wrong order", "<answer>1</answer>\n<think>\nreasoning\n</think>");
+        rejected.put("text after the answer", "<think>\nreasoning\n</think>\n<answer>1</answer>\nDone.");
+        rejected.forEach((name, completion) -> assertThat(strict.grade(completion, "1")).as(name).isEqualTo(0.0));
+    }
+
+    @Test
+    void partialCreditsEachTagFoundOnce() {
+        FormatGrader partial = FormatGrader.partial();
+
+        assertThat(partial.name()).isEqualTo("format_partial");
+        assertThat(partial.grade("<think>x</think><answer>1</answer>", "1")).isEqualTo(1.0);
+        assertThat(partial.grade("<answer>1</answer>", "1")).isEqualTo(0.5);
+        assertThat(partial.grade("<think>x</think>", "1")).isEqualTo(0.5);
+        assertThat(partial.grade("<think>x", "1")).isEqualTo(0.25);
+        assertThat(partial.grade("no tags", "1")).isEqualTo(0.0);
+        assertThat(partial.grade("<think>x</think><answer>1</answer></answer>", "1")).isEqualTo(0.75);
+        assertThat(partial.grade("<answer>1</answer><think>x</think>", "1")).isEqualTo(1.0);
+        assertThat(partial.grade(null, "1")).isEqualTo(0.0);
+        assertThat(FormatGrader.partialWithPrefilledThink().grade("x</think><answer>1</answer>", "1")).isEqualTo(1.0);
     }
 
     @Test
