@@ -1,20 +1,15 @@
 package io.reasonflow.model;
 
+import java.util.ArrayList;
 import java.util.List;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Shape of a Llama-family decoder, serialized as a Hugging Face {@code config.json} (snake_case names such as
- * {@code hidden_size}, {@code num_key_value_heads}).
+ * {@code hidden_size}, {@code num_key_value_heads}); see {@link ConfigJson} for the mapping.
  *
  * <p>The head dimension is {@code hidden_size / num_attention_heads}, as in Hugging Face's {@code LlamaConfig}
- * when {@code head_dim} is absent.
+ * and {@code Qwen2Config} when {@code head_dim} is absent. The family ({@code model_type} "llama" or "qwen2")
+ * decides which projections carry a bias, see {@link ModelFamily}.
  *
  * @param vocabSize             number of token ids
  * @param hiddenSize            model width D
@@ -27,9 +22,13 @@ import tools.jackson.databind.node.ObjectNode;
  * @param rmsNormEps            epsilon added to the mean square in RMSNorm
  * @param tieWordEmbeddings     whether the output head reuses the token embedding matrix
  * @param bosTokenId            beginning-of-sequence token id
- * @param eosTokenId            end-of-sequence token id
- * @param modelType             Hugging Face model type, always {@code llama}
- * @param architectures         Hugging Face architectures, normally {@code ["LlamaForCausalLM"]}
+ * @param eosTokenIds           end-of-sequence token ids, at least one; config.json's {@code eos_token_id} may be
+ *                              a single id or a list
+ * @param padTokenId            padding token id, or null when config.json has none
+ * @param attentionBias         whether the attention projections have biases: Llama's {@code attention_bias}
+ *                              (q, k, v and o), always true for Qwen2 (q, k and v)
+ * @param modelType             Hugging Face model type, {@code llama} or {@code qwen2}
+ * @param architectures         Hugging Face architectures, the family's single causal-LM class
  */
 public record ModelConfig(
         int vocabSize,
@@ -43,21 +42,22 @@ public record ModelConfig(
         double rmsNormEps,
         boolean tieWordEmbeddings,
         int bosTokenId,
-        int eosTokenId,
+        List<Integer> eosTokenIds,
+        Integer padTokenId,
+        boolean attentionBias,
         String modelType,
         List<String> architectures) {
 
-    public static final String MODEL_TYPE = "llama";
-    public static final String ARCHITECTURE = "LlamaForCausalLM";
+    public static final String MODEL_TYPE = ModelFamily.LLAMA.modelType();
+    public static final String ARCHITECTURE = ModelFamily.LLAMA.architecture();
 
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .build();
-
+    /**
+     * Validates every field.
+     *
+     * @throws IllegalArgumentException naming the field and its value when a value is out of range or the fields
+     *                                  contradict each other (an architecture of another family, Qwen2 without
+     *                                  attention biases, a head layout that does not divide)
+     */
     public ModelConfig {
         requirePositive("vocab_size", vocabSize);
         requirePositive("hidden_size", hiddenSize);
@@ -69,23 +69,27 @@ public record ModelConfig(
         requirePositive("rope_theta", ropeTheta);
         requirePositive("rms_norm_eps", rmsNormEps);
         requireTokenId("bos_token_id", bosTokenId, vocabSize);
-        requireTokenId("eos_token_id", eosTokenId, vocabSize);
-        requireHeadLayout(hiddenSize, numAttentionHeads, numKeyValueHeads);
-        modelType = modelType == null ? MODEL_TYPE : modelType;
-        if (!MODEL_TYPE.equals(modelType)) {
-            throw new IllegalArgumentException("model_type is \"" + modelType + "\", expected \"" + MODEL_TYPE
-                    + "\" (only the Llama architecture is implemented)");
+        eosTokenIds = requireTokenIds(eosTokenIds, vocabSize);
+        if (padTokenId != null) {
+            requireTokenId("pad_token_id", padTokenId, vocabSize);
         }
-        architectures = architectures == null ? List.of(ARCHITECTURE) : List.copyOf(architectures);
+        requireHeadLayout(hiddenSize, numAttentionHeads, numKeyValueHeads);
+        ModelFamily family = ModelFamily.ofModelType(modelType == null ? MODEL_TYPE : modelType);
+        modelType = family.modelType();
+        architectures = requireArchitectures(architectures, family);
+        if (family == ModelFamily.QWEN2 && !attentionBias) {
+            throw new IllegalArgumentException("attention_bias is false, but model_type \"qwen2\" always has q, k "
+                    + "and v projection biases");
+        }
     }
 
-    /** Creates a Llama config with {@code model_type} "llama" and architecture {@code LlamaForCausalLM}. */
+    /** Creates a Llama config without biases, {@code model_type} "llama", architecture {@code LlamaForCausalLM}. */
     public ModelConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads,
             int numKeyValueHeads, int intermediateSize, int maxPositionEmbeddings, double ropeTheta,
             double rmsNormEps, boolean tieWordEmbeddings, int bosTokenId, int eosTokenId) {
         this(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, intermediateSize,
-                maxPositionEmbeddings, ropeTheta, rmsNormEps, tieWordEmbeddings, bosTokenId, eosTokenId,
-                MODEL_TYPE, List.of(ARCHITECTURE));
+                maxPositionEmbeddings, ropeTheta, rmsNormEps, tieWordEmbeddings, bosTokenId, List.of(eosTokenId),
+                null, false, MODEL_TYPE, null);
     }
 
     /**
@@ -102,6 +106,50 @@ public record ModelConfig(
         return new ModelConfig(vocabSize, 64, 2, 4, 2, 172, 512, 10_000.0, 1e-5, true, bosTokenId, eosTokenId);
     }
 
+    /** Returns the family named by {@link #modelType()}. */
+    public ModelFamily family() {
+        return ModelFamily.ofModelType(modelType);
+    }
+
+    /** Returns the first end-of-sequence id, the one a tokenizer appends and a sampler pads finished rows with. */
+    public int eosTokenId() {
+        return eosTokenIds.get(0);
+    }
+
+    /** Returns whether the q, k and v projections have biases. */
+    public boolean hasQueryKeyValueBias() {
+        return attentionBias;
+    }
+
+    /** Returns whether the attention output projection has a bias (Llama with {@code attention_bias} only). */
+    public boolean hasOutputBias() {
+        return attentionBias && family() == ModelFamily.LLAMA;
+    }
+
+    /**
+     * Returns this shape in another family: Qwen2 turns the attention biases on, Llama keeps the current setting.
+     */
+    public ModelConfig withFamily(ModelFamily family) {
+        boolean bias = family == ModelFamily.QWEN2 || (family() == ModelFamily.LLAMA && attentionBias);
+        return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads,
+                intermediateSize, maxPositionEmbeddings, ropeTheta, rmsNormEps, tieWordEmbeddings, bosTokenId,
+                eosTokenIds, padTokenId, bias, family.modelType(), null);
+    }
+
+    /** Returns a copy with Llama's {@code attention_bias} set; Qwen2 requires true. */
+    public ModelConfig withAttentionBias(boolean bias) {
+        return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads,
+                intermediateSize, maxPositionEmbeddings, ropeTheta, rmsNormEps, tieWordEmbeddings, bosTokenId,
+                eosTokenIds, padTokenId, bias, modelType, architectures);
+    }
+
+    /** Returns a copy with other end-of-sequence ids and padding id. */
+    public ModelConfig withSpecialTokens(List<Integer> eosIds, Integer padId) {
+        return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads,
+                intermediateSize, maxPositionEmbeddings, ropeTheta, rmsNormEps, tieWordEmbeddings, bosTokenId,
+                eosIds, padId, attentionBias, modelType, architectures);
+    }
+
     /** Returns the per-head width E. */
     public int headDim() {
         return hiddenSize / numAttentionHeads;
@@ -112,87 +160,38 @@ public record ModelConfig(
         return numAttentionHeads / numKeyValueHeads;
     }
 
-    /** Counts the scalar parameters: embeddings, every layer's projections and norms, final norm, untied head. */
+    /**
+     * Counts the scalar parameters: embeddings, every layer's projections, biases and norms, final norm, untied
+     * head.
+     */
     public long parameterCount() {
         long d = hiddenSize;
         long e = headDim();
-        long attention = d * numAttentionHeads * e * 2 + d * numKeyValueHeads * e * 2;
+        long queryWidth = numAttentionHeads * e;
+        long keyValueWidth = numKeyValueHeads * e;
+        long attention = d * queryWidth * 2 + d * keyValueWidth * 2;
+        long biases = (hasQueryKeyValueBias() ? queryWidth + 2 * keyValueWidth : 0) + (hasOutputBias() ? d : 0);
         long mlp = 3 * d * intermediateSize;
-        long layer = attention + mlp + 2 * d;
+        long layer = attention + biases + mlp + 2 * d;
         long embedding = (long) vocabSize * d;
         long head = tieWordEmbeddings ? 0 : embedding;
         return embedding + numHiddenLayers * layer + d + head;
     }
 
-    /**
-     * Serializes to a Hugging Face {@code config.json}. Besides the record components it writes the fixed facts
-     * that transformers needs to load the weights: {@code head_dim}, {@code hidden_act} "silu",
-     * {@code torch_dtype} "float32" and no attention or MLP biases.
-     */
+    /** Serializes to a Hugging Face {@code config.json}, as described in {@link ConfigJson#write}. */
     public String toJson() {
-        ObjectNode node = MAPPER.valueToTree(this);
-        node.put("head_dim", headDim());
-        node.put("hidden_act", "silu");
-        node.put("attention_bias", false);
-        node.put("mlp_bias", false);
-        node.put("torch_dtype", "float32");
-        return MAPPER.writeValueAsString(node);
+        return ConfigJson.write(this);
     }
 
     /**
-     * Parses a Hugging Face {@code config.json}. Unknown fields are ignored. A missing
-     * {@code num_key_value_heads} defaults to {@code num_attention_heads}, as in transformers.
+     * Parses a Hugging Face {@code config.json}, as described in {@link ConfigJson#read}.
      *
-     * @throws IllegalArgumentException when the JSON is invalid, a required field is missing, a value is
-     *                                  inconsistent, or a feature this implementation lacks is requested
-     *                                  ({@code rope_scaling}, biases, an activation other than SiLU, a
-     *                                  {@code head_dim} other than {@code hidden_size / num_attention_heads})
+     * @throws IllegalArgumentException when the JSON is invalid, a required field is missing, a value has the
+     *                                  wrong type or is inconsistent, or a feature this implementation lacks is
+     *                                  requested; the message names the field and the value
      */
     public static ModelConfig fromJson(String json) {
-        try {
-            JsonNode tree = MAPPER.readTree(json);
-            if (!(tree instanceof ObjectNode node)) {
-                throw new IllegalArgumentException("config.json must be a JSON object, got: " + tree.getNodeType());
-            }
-            rejectUnsupported(node);
-            if (!node.hasNonNull("num_key_value_heads") && node.has("num_attention_heads")) {
-                node.set("num_key_value_heads", node.get("num_attention_heads"));
-            }
-            ModelConfig config = MAPPER.treeToValue(node, ModelConfig.class);
-            checkHeadDim(node, config);
-            return config;
-        } catch (JacksonException e) {
-            Throwable cause = e.getCause();
-            while (cause != null) {
-                if (cause instanceof IllegalArgumentException invalid) {
-                    throw invalid;
-                }
-                cause = cause.getCause();
-            }
-            throw new IllegalArgumentException("invalid config.json: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    private static void rejectUnsupported(ObjectNode node) {
-        if (node.hasNonNull("rope_scaling")) {
-            throw new IllegalArgumentException("rope_scaling is " + node.get("rope_scaling")
-                    + ", but only plain RoPE is implemented (expected null or absent)");
-        }
-        if (node.hasNonNull("hidden_act") && !"silu".equals(node.get("hidden_act").asString())) {
-            throw new IllegalArgumentException("hidden_act is " + node.get("hidden_act") + ", expected \"silu\"");
-        }
-        for (String bias : List.of("attention_bias", "mlp_bias")) {
-            if (node.hasNonNull(bias) && node.get(bias).asBoolean()) {
-                throw new IllegalArgumentException(bias + " is true, but the model has no bias terms");
-            }
-        }
-    }
-
-    private static void checkHeadDim(ObjectNode node, ModelConfig config) {
-        if (node.hasNonNull("head_dim") && node.get("head_dim").asInt() != config.headDim()) {
-            throw new IllegalArgumentException("head_dim is " + node.get("head_dim") + ", expected hidden_size / "
-                    + "num_attention_heads = " + config.headDim());
-        }
+        return ConfigJson.read(json);
     }
 
     private static void requirePositive(String name, int value) {
@@ -227,5 +226,32 @@ public record ModelConfig(
             throw new IllegalArgumentException("head dim hidden_size / num_attention_heads = " + hiddenSize + " / "
                     + heads + " = " + headDim + " is odd, but RoPE rotates pairs of dimensions");
         }
+    }
+
+    private static List<Integer> requireTokenIds(List<Integer> ids, int vocabSize) {
+        if (ids == null || ids.isEmpty()) {
+            throw new IllegalArgumentException("eos_token_id is " + ids + ", expected at least one token id");
+        }
+        List<Integer> copy = new ArrayList<>();
+        for (Integer id : ids) {
+            if (id == null) {
+                throw new IllegalArgumentException("eos_token_id is " + ids + ", expected token ids, not null");
+            }
+            requireTokenId("eos_token_id", id, vocabSize);
+            copy.add(id);
+        }
+        return List.copyOf(copy);
+    }
+
+    private static List<String> requireArchitectures(List<String> architectures, ModelFamily family) {
+        List<String> expected = List.of(family.architecture());
+        if (architectures == null) {
+            return expected;
+        }
+        if (!expected.equals(architectures)) {
+            throw new IllegalArgumentException("architectures is " + architectures + ", but model_type is \""
+                    + family.modelType() + "\", whose architecture is " + expected);
+        }
+        return expected;
     }
 }

@@ -2,10 +2,10 @@ package io.reasonflow.model.sampling;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.reasonflow.model.ModelConfig;
 import io.reasonflow.model.tensor.GradMode;
+import io.reasonflow.model.tensor.Slices;
 import io.reasonflow.model.transformer.KvCache;
 import io.reasonflow.model.transformer.PolicyModel;
 import java.util.ArrayList;
@@ -164,7 +164,8 @@ public final class Sampler {
             NDArray inputIds = step.create(ids, new Shape(batch, time)); // [B,T]
             NDArray attentionMask = step.create(mask, new Shape(batch, time)); // [B,T]
             NDArray logits = model.forward(inputIds, attentionMask, cache); // [B,T,V]
-            return logits.get(new NDIndex(":, -1, :")).toFloatArray(); // [B*V]
+            NDArray last = time == 1 ? logits : Slices.view(logits, 1, time - 1, time); // [B,1,V]
+            return last.toFloatArray(); // [B*V]
         }
     }
 }

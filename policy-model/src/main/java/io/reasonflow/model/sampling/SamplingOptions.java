@@ -12,7 +12,9 @@ import java.util.Set;
  *                      reaches it, and always the most likely token
  * @param topK          keep only the k most likely tokens; 0 keeps all
  * @param maxNewTokens  completion length limit in tokens, at least 1
- * @param stopIds       token ids that end a completion (for example EOS); the stop token is kept
+ * @param stopIds       token ids that end a completion, for example a tokenizer's
+ *                      {@link io.reasonflow.model.tokenizer.Tokenizer#eosIds()}, which may hold several; the stop
+ *                      token is kept
  * @param stopSequences token sequences that end a completion once its tail equals one of them; the sequence is
  *                      kept
  */

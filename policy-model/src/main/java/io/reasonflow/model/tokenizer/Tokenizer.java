@@ -1,5 +1,7 @@
 package io.reasonflow.model.tokenizer;
 
+import java.util.Set;
+
 /** Maps text to token ids and back. */
 public interface Tokenizer {
 
@@ -13,7 +15,16 @@ public interface Tokenizer {
 
     int bosId();
 
+    /** Returns the end-of-sequence id that ends a training completion. */
     int eosId();
 
     int padId();
+
+    /**
+     * Returns every id that ends a completion, {@link #eosId()} included. Models such as chat-tuned Qwen2 stop at
+     * more than one (end of turn and end of text); pass these as the sampler's stop ids.
+     */
+    default Set<Integer> eosIds() {
+        return Set.of(eosId());
+    }
 }

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per step t, with g the clipped gradient:
  * <pre>
- * p = p * (1 - lr * weightDecay)                  (not for RMSNorm scales)
+ * p = p * (1 - lr * weightDecay)                  (not for RMSNorm scales and biases)
  * m = beta1 * m + (1 - beta1) * g
  * v = beta2 * v + (1 - beta2) * g^2
  * p = p - lr / (1 - beta1^t) * m / (sqrt(v / (1 - beta2^t)) + eps)
@@ -46,7 +46,7 @@ public final class AdamW implements AutoCloseable {
      * @param beta1        first-moment decay
      * @param beta2        second-moment decay
      * @param epsilon      added to the root of the second moment
-     * @param weightDecay  decoupled weight decay, not applied to RMSNorm scales
+     * @param weightDecay  decoupled weight decay, not applied to RMSNorm scales and biases
      * @param maxGradNorm  clip the global L2 norm of all gradients to this value; 0 disables clipping
      */
     public record Options(double learningRate, double beta1, double beta2, double epsilon, double weightDecay,
@@ -190,7 +190,7 @@ public final class AdamW implements AutoCloseable {
         NDArray g = constants.clipping ? gradient.mul(constants.clip) : gradient;
         NDArray m = moment(firstMoments, name, parameter);
         NDArray v = moment(secondMoments, name, parameter);
-        if (options.weightDecay() > 0 && !ParameterLayout.isNorm(name)) {
+        if (options.weightDecay() > 0 && !ParameterLayout.isNorm(name) && !ParameterLayout.isBias(name)) {
             parameter.muli(constants.decay);
         }
         m.muli(constants.beta1).addi(g.mul(constants.oneMinusBeta1));

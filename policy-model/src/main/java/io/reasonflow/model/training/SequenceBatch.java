@@ -8,6 +8,7 @@ import io.reasonflow.model.tensor.OwnedArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Prompt + completion pairs as one left-padded training batch.
@@ -17,9 +18,12 @@ import java.util.List;
  * <ul>
  *   <li>{@code inputIds} int64 [B,T]: the tokens, {@code padId} in padding;</li>
  *   <li>{@code attentionMask} int64 [B,T]: 1 for prompt and completion tokens, 0 for padding;</li>
- *   <li>{@code completionMask} float32 [B,T-1]: 1 at position t when token t+1 is a completion token, which lines
- *       up with the per-token log-probs of {@link TokenLogProbs}.</li>
+ *   <li>{@code completionMask} float32 [B,T-1]: 1 at position t when token t+1 is a completion token that counts,
+ *       which lines up with the per-token log-probs of {@link TokenLogProbs}.</li>
  * </ul>
+ * Which completion tokens count is decided by position. Without end-of-sequence ids, all of them. With them, a
+ * completion counts up to and including its first EOS; whatever follows (right padding, a second EOS) is excluded.
+ * This applies also when the padding id is itself an EOS id, because the first EOS is found by position, not by value.
  * A sequence longer than {@code maxLength} is rejected rather than truncated, because cutting the prompt would
  * silently change the task. The arrays live on a sub-manager of the given manager until {@link #close()}.
  */
@@ -30,6 +34,7 @@ public final class SequenceBatch implements AutoCloseable {
     private final NDArray completionMask;
     private final int[] promptLengths;
     private final int[] completionLengths;
+    private final int[] keptLengths;
     private final int length;
 
     /**
@@ -41,6 +46,8 @@ public final class SequenceBatch implements AutoCloseable {
     }
 
     /**
+     * Builds a batch in which every completion token counts.
+     *
      * @param promptIds     non-empty prompts
      * @param completionIds completions, one per prompt (may be empty)
      * @param padId         token id written into padding
@@ -50,6 +57,22 @@ public final class SequenceBatch implements AutoCloseable {
      */
     public SequenceBatch(NDManager manager, List<int[]> promptIds, List<int[]> completionIds, int padId,
             int maxLength) {
+        this(manager, promptIds, completionIds, padId, maxLength, Set.of());
+    }
+
+    /**
+     * Builds a batch whose completion mask ends at each completion's first end-of-sequence token.
+     *
+     * @param promptIds     non-empty prompts
+     * @param completionIds completions, one per prompt (may be empty, may be right-padded)
+     * @param padId         token id written into the left padding; it may be one of {@code eosIds}
+     * @param maxLength     longest allowed prompt + completion, normally max_position_embeddings
+     * @param eosIds        ids that end a completion; empty to count every completion token
+     * @throws IllegalArgumentException when the lists differ in size or are empty, a prompt is empty, or a
+     *                                  sequence is longer than {@code maxLength}
+     */
+    public SequenceBatch(NDManager manager, List<int[]> promptIds, List<int[]> completionIds, int padId,
+            int maxLength, Set<Integer> eosIds) {
         if (promptIds.isEmpty() || promptIds.size() != completionIds.size()) {
             throw new IllegalArgumentException("expected the same non-zero number of prompts and completions, got "
                     + promptIds.size() + " prompts and " + completionIds.size() + " completions");
@@ -57,10 +80,12 @@ public final class SequenceBatch implements AutoCloseable {
         int batch = promptIds.size();
         this.promptLengths = new int[batch];
         this.completionLengths = new int[batch];
+        this.keptLengths = new int[batch];
         int longest = 0;
         for (int row = 0; row < batch; row++) {
             promptLengths[row] = promptIds.get(row).length;
             completionLengths[row] = completionIds.get(row).length;
+            keptLengths[row] = keptLength(completionIds.get(row), eosIds);
             int total = promptLengths[row] + completionLengths[row];
             if (promptLengths[row] == 0) {
                 throw new IllegalArgumentException("prompt " + row + " is empty");
@@ -96,7 +121,9 @@ public final class SequenceBatch implements AutoCloseable {
         int completionStart = padding + prompt.length;
         for (int i = 0; i < completion.length; i++) {
             ids[start + completionStart + i] = completion[i];
-            // Position t - 1 predicts token t, so it is a target exactly when token t is a completion token.
+        }
+        for (int i = 0; i < keptLengths[row]; i++) {
+            // Position t - 1 predicts token t, so it is a target exactly when token t is a kept completion token.
             targets[row * (length - 1) + completionStart + i - 1] = 1f;
         }
         Arrays.fill(mask, start + padding, start + length, 1L);
@@ -126,15 +153,34 @@ public final class SequenceBatch implements AutoCloseable {
         return length;
     }
 
+    /** Returns the number of tokens given for the completion of {@code row}, including any after its first EOS. */
     public int completionLength(int row) {
         return completionLengths[row];
     }
 
-    /** Returns the number of completion tokens in the batch, the positions set in {@link #completionMask()}. */
+    /** Returns the number of completion tokens of {@code row} that count: up to and including its first EOS. */
+    public int keptLength(int row) {
+        return keptLengths[row];
+    }
+
+    /**
+     * Returns how many leading tokens of {@code completion} count: up to and including the first token in
+     * {@code eosIds}, or all of them when there is none.
+     */
+    public static int keptLength(int[] completion, Set<Integer> eosIds) {
+        for (int i = 0; i < completion.length; i++) {
+            if (eosIds.contains(completion[i])) {
+                return i + 1;
+            }
+        }
+        return completion.length;
+    }
+
+    /** Returns the number of completion tokens that count, the positions set in {@link #completionMask()}. */
     public int completionTokenCount() {
         int count = 0;
-        for (int completionLength : completionLengths) {
-            count += completionLength;
+        for (int kept : keptLengths) {
+            count += kept;
         }
         return count;
     }
@@ -162,7 +208,10 @@ public final class SequenceBatch implements AutoCloseable {
         return OwnedArrays.of(target, aligned, new Shape(batchSize(), length - 1));
     }
 
-    /** Extracts the completion positions of a [B,T-1] array, one float array per row, the inverse of alignment. */
+    /**
+     * Extracts the completion positions of a [B,T-1] array, one float array per row as long as its completion, the
+     * inverse of alignment. Entries past {@link #keptLength(int)} lie outside the completion mask.
+     */
     public List<float[]> completionValues(NDArray perPosition) {
         float[] data = perPosition.toType(DataType.FLOAT32, false).toFloatArray();
         List<float[]> rows = new ArrayList<>();

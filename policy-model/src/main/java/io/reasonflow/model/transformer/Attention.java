@@ -27,19 +27,20 @@ final class Attention {
     /**
      * Attends from {@code x} [B,T,D] over its own keys and, when {@code cache} is given, the cached ones.
      *
-     * <p>attention(x) = W_o concat_h(softmax(q_h k_h^T / sqrt(E) + bias) v_h), where q and k are rotated by RoPE
-     * and bias is 0 for allowed keys and the most negative float for future or padding keys.
+     * <p>attention(x) = W_o concat_h(softmax(q_h k_h^T / sqrt(E) + mask) v_h) + b_o, with q = W_q x + b_q,
+     * k = W_k x + b_k, v = W_v x + b_v, where q and k are rotated by RoPE, mask is 0 for allowed keys and the most
+     * negative float for future or padding keys, and each b is zero when the config has no such bias.
      *
-     * @param bias float32 [B,1,1,T,S] added to the scores
+     * @param scoreMask float32 [B,1,1,T,S] added to the scores
      * @param cache   KV cache to append to and read from, or null
      */
     NDArray apply(NDArray x, LayerWeights weights, RotaryEmbedding rotary, RotaryEmbedding.Tables tables,
-            NDArray bias, KvCache cache, int layer) {
+            NDArray scoreMask, KvCache cache, int layer) {
         long batch = x.getShape().get(0);
         long time = x.getShape().get(1);
-        NDArray query = splitHeads(Linear.apply(x, weights.query()), heads); // [B,H,T,E]
-        NDArray key = splitHeads(Linear.apply(x, weights.key()), keyValueHeads); // [B,K,T,E]
-        NDArray value = splitHeads(Linear.apply(x, weights.value()), keyValueHeads); // [B,K,T,E]
+        NDArray query = splitHeads(Linear.apply(x, weights.query(), weights.queryBias()), heads); // [B,H,T,E]
+        NDArray key = splitHeads(Linear.apply(x, weights.key(), weights.keyBias()), keyValueHeads); // [B,K,T,E]
+        NDArray value = splitHeads(Linear.apply(x, weights.value(), weights.valueBias()), keyValueHeads); // [B,K,T,E]
         query = rotary.apply(query, tables); // [B,H,T,E]
         key = rotary.apply(key, tables); // [B,K,T,E]
         if (cache != null) {
@@ -51,14 +52,14 @@ final class Attention {
         NDArray grouped = query.mul(scale).reshape(batch, keyValueHeads, groupSize * time, headDim); // [B,K,G*T,E]
         NDArray scores = grouped.matMul(key.transpose(0, 1, 3, 2)) // [B,K,G*T,S]
                 .reshape(batch, keyValueHeads, groupSize, time, keyLength); // [B,K,G,T,S]
-        NDArray masked = scores.add(bias); // [B,K,G,T,S]
+        NDArray masked = scores.add(scoreMask); // [B,K,G,T,S]
         NDArray probabilities = masked.softmax(-1)
                 .reshape(batch, keyValueHeads, groupSize * time, keyLength); // [B,K,G*T,S]
         NDArray context = probabilities.matMul(value) // [B,K,G*T,E]
                 .reshape(batch, heads, time, headDim) // [B,H,T,E]
                 .transpose(0, 2, 1, 3) // [B,T,H,E]
                 .reshape(batch, time, (long) heads * headDim); // [B,T,H*E]
-        return Linear.apply(context, weights.output()); // [B,T,D]
+        return Linear.apply(context, weights.output(), weights.outputBias()); // [B,T,D]
     }
 
     /** Reshapes a projection [B,T,N*E] to heads [B,N,T,E]. */

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * The decoder stack: token embedding, pre-norm layers of attention and SwiGLU MLP with residual connections,
- * final RMSNorm and the output head (the embedding matrix when tied).
+ * final RMSNorm and the output head (the embedding matrix when tied). Projections have the biases that the
+ * config enables.
  *
  * <p>Dimensions: B batch, T new tokens, S keys (cached plus new), V vocabulary, D hidden size, H query heads,
  * K key/value heads, G = H / K, E head dim, I intermediate size.
@@ -48,12 +49,12 @@ final class Decoder {
         NDManager manager = inputIds.getManager();
         int batch = layout.batchSize;
         NDArray positions = OwnedArrays.of(manager, layout.positions, new Shape(batch, layout.queryLength)); // [B,T]
-        NDArray bias = OwnedArrays.of(manager, layout.attentionBias,
+        NDArray scoreMask = OwnedArrays.of(manager, layout.attentionBias,
                 new Shape(batch, 1, 1, layout.queryLength, layout.keyLength)); // [B,1,1,T,S]
         RotaryEmbedding.Tables tables = rotary.tables(positions); // [B,1,T,E] each
         NDArray hidden = embed(inputIds); // [B,T,D]
         for (int layer = 0; layer < layers.size(); layer++) {
-            hidden = decoderLayer(hidden, layers.get(layer), tables, bias, cache, layer); // [B,T,D]
+            hidden = decoderLayer(hidden, layers.get(layer), tables, scoreMask, cache, layer); // [B,T,D]
         }
         NDArray normalized = RmsNorm.apply(hidden, finalNorm, normEps); // [B,T,D]
         return Linear.apply(normalized, head); // [B,T,V]
@@ -68,10 +69,10 @@ final class Decoder {
     }
 
     /** h = x + attention(norm(x)); out = h + mlp(norm(h)). */
-    private NDArray decoderLayer(NDArray x, LayerWeights weights, RotaryEmbedding.Tables tables, NDArray bias,
+    private NDArray decoderLayer(NDArray x, LayerWeights weights, RotaryEmbedding.Tables tables, NDArray scoreMask,
             KvCache cache, int layer) {
         NDArray attentionInput = RmsNorm.apply(x, weights.inputNorm(), normEps); // [B,T,D]
-        NDArray attended = attention.apply(attentionInput, weights, rotary, tables, bias, cache, layer); // [B,T,D]
+        NDArray attended = attention.apply(attentionInput, weights, rotary, tables, scoreMask, cache, layer); // [B,T,D]
         NDArray residual = x.add(attended); // [B,T,D]
         NDArray mlpInput = RmsNorm.apply(residual, weights.postAttentionNorm(), normEps); // [B,T,D]
         return residual.add(SwiGluMlp.apply(mlpInput, weights)); // [B,T,D]

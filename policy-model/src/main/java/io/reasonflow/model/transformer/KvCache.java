@@ -2,10 +2,10 @@ package io.reasonflow.model.transformer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.reasonflow.model.ModelConfig;
 import io.reasonflow.model.tensor.OwnedArrays;
+import io.reasonflow.model.tensor.Slices;
 
 /**
  * Keys and values of every layer for a batch being decoded incrementally, preallocated up to a fixed capacity
@@ -84,10 +84,9 @@ public final class KvCache implements AutoCloseable {
      */
     NDArray[] store(int layer, NDArray newKeys, NDArray newValues) {
         long end = length + newKeys.getShape().get(2);
-        keys[layer].set(NDIndex.sliceAxis(2, length, end), newKeys);
-        values[layer].set(NDIndex.sliceAxis(2, length, end), newValues);
-        NDIndex written = NDIndex.sliceAxis(2, 0, end);
-        return new NDArray[] {keys[layer].get(written), values[layer].get(written)}; // [B,K,S,E] each
+        Slices.write(keys[layer], 2, length, newKeys);
+        Slices.write(values[layer], 2, length, newValues);
+        return new NDArray[] {Slices.view(keys[layer], 2, 0, end), Slices.view(values[layer], 2, 0, end)}; // [B,K,S,E]
     }
 
     /** Records the padding mask and real-token counts of a completed forward call. */

@@ -4,7 +4,9 @@ import io.reasonflow.model.ModelConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Hugging Face Llama parameter names and their shapes; linear weights are [out, in]. */
+/**
+ * Hugging Face Llama and Qwen2 parameter names and their shapes; linear weights are [out, in], biases [out].
+ */
 public final class ParameterLayout {
     public static final String EMBED_TOKENS = "model.embed_tokens.weight";
     public static final String FINAL_NORM = "model.norm.weight";
@@ -26,7 +28,15 @@ public final class ParameterLayout {
             shapes.put(layerName(layer, "self_attn.q_proj.weight"), new long[] {queryWidth, d});
             shapes.put(layerName(layer, "self_attn.k_proj.weight"), new long[] {keyValueWidth, d});
             shapes.put(layerName(layer, "self_attn.v_proj.weight"), new long[] {keyValueWidth, d});
+            if (config.hasQueryKeyValueBias()) {
+                shapes.put(layerName(layer, "self_attn.q_proj.bias"), new long[] {queryWidth});
+                shapes.put(layerName(layer, "self_attn.k_proj.bias"), new long[] {keyValueWidth});
+                shapes.put(layerName(layer, "self_attn.v_proj.bias"), new long[] {keyValueWidth});
+            }
             shapes.put(layerName(layer, "self_attn.o_proj.weight"), new long[] {d, queryWidth});
+            if (config.hasOutputBias()) {
+                shapes.put(layerName(layer, "self_attn.o_proj.bias"), new long[] {d});
+            }
             shapes.put(layerName(layer, "post_attention_layernorm.weight"), new long[] {d});
             shapes.put(layerName(layer, "mlp.gate_proj.weight"), new long[] {inner, d});
             shapes.put(layerName(layer, "mlp.up_proj.weight"), new long[] {inner, d});
@@ -47,5 +57,10 @@ public final class ParameterLayout {
     /** Returns whether {@code name} is an RMSNorm scale, which is initialized to one and not weight-decayed. */
     public static boolean isNorm(String name) {
         return name.endsWith("norm.weight");
+    }
+
+    /** Returns whether {@code name} is a projection bias, which is initialized to zero and not weight-decayed. */
+    public static boolean isBias(String name) {
+        return name.endsWith(".bias");
     }
 }

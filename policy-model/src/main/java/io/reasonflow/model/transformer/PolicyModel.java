@@ -7,7 +7,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.reasonflow.model.ModelConfig;
-import io.reasonflow.model.safetensors.SafetensorsFile;
 import io.reasonflow.model.safetensors.SafetensorsFormatException;
 import io.reasonflow.model.safetensors.SafetensorsReader;
 import io.reasonflow.model.safetensors.SafetensorsWriter;
@@ -26,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Llama-family decoder-only transformer on DJL: RMSNorm, rotary position embedding, grouped-query attention,
- * SwiGLU MLP and an optionally tied output head, with parameters under their Hugging Face names.
+ * A Llama-family decoder-only transformer on DJL: RMSNorm, rotary position embedding, grouped-query attention
+ * with optional projection biases (Llama's {@code attention_bias}, Qwen2's q/k/v biases), SwiGLU MLP and an
+ * optionally tied output head, with parameters under their Hugging Face names.
  *
  * <p>Dimensions in shape comments: B batch, T time (tokens per row), S keys (cached plus new), V vocabulary,
  * D hidden size, H query heads, K key/value heads, E head dim.
@@ -58,8 +58,8 @@ public final class PolicyModel implements AutoCloseable {
     }
 
     /**
-     * Creates a model with seeded random weights: every matrix from N(0, 0.02^2), every RMSNorm scale 1.
-     * The same config and seed give bit-identical weights.
+     * Creates a model with seeded random weights: every matrix from N(0, 0.02^2), every RMSNorm scale 1, every
+     * bias 0. The same config and seed give bit-identical weights.
      */
     public static PolicyModel initialize(ModelConfig config, long seed) {
         Random random = new Random(seed);
@@ -68,7 +68,7 @@ public final class PolicyModel implements AutoCloseable {
             float[] data = new float[Math.toIntExact(Tensor.elementCount(entry.getValue()))];
             if (ParameterLayout.isNorm(entry.getKey())) {
                 Arrays.fill(data, 1f);
-            } else {
+            } else if (!ParameterLayout.isBias(entry.getKey())) {
                 for (int i = 0; i < data.length; i++) {
                     data[i] = (float) random.nextGaussian() * INIT_STD;
                 }
@@ -89,18 +89,31 @@ public final class PolicyModel implements AutoCloseable {
      *                                    shape differs from {@code config}; the message names the tensor
      */
     public static PolicyModel fromSafetensors(ModelConfig config, byte[] bytes) {
-        SafetensorsFile file = SafetensorsReader.read(bytes);
+        return fromTensors(config, SafetensorsReader.read(bytes).tensors());
+    }
+
+    /**
+     * Builds a model from tensors by Hugging Face name, for example the union of a sharded checkpoint's files.
+     * Like transformers, it skips {@code lm_head.weight} when the head is tied to the embedding, and the
+     * {@code rotary_emb.inv_freq} buffers that older Llama checkpoints contain, since both are derived values.
+     *
+     * @throws SafetensorsFormatException when a tensor is missing or unexpected, or a shape differs from
+     *                                    {@code config}; the message names the tensor
+     */
+    public static PolicyModel fromTensors(ModelConfig config, Map<String, Tensor> tensors) {
         Map<String, long[]> expected = ParameterLayout.shapes(config);
-        for (String name : file.tensors().keySet()) {
-            if (!expected.containsKey(name)) {
+        warnOnDistinctTiedHead(config, tensors);
+        for (String name : tensors.keySet()) {
+            if (!expected.containsKey(name) && !isDerived(config, name)) {
                 throw new SafetensorsFormatException("unexpected tensor " + name + " for a "
-                        + config.numHiddenLayers() + "-layer model with tie_word_embeddings="
-                        + config.tieWordEmbeddings());
+                        + config.numHiddenLayers() + "-layer " + config.modelType() + " model with "
+                        + "tie_word_embeddings=" + config.tieWordEmbeddings() + " and attention biases="
+                        + config.attentionBias());
             }
         }
         Map<String, float[]> values = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> entry : expected.entrySet()) {
-            Tensor tensor = file.tensors().get(entry.getKey());
+            Tensor tensor = tensors.get(entry.getKey());
             if (tensor == null) {
                 throw new SafetensorsFormatException("missing tensor " + entry.getKey());
             }
@@ -111,6 +124,21 @@ public final class PolicyModel implements AutoCloseable {
             values.put(entry.getKey(), tensor.data());
         }
         return fromValues(config, values);
+    }
+
+    private static void warnOnDistinctTiedHead(ModelConfig config, Map<String, Tensor> tensors) {
+        Tensor head = tensors.get(ParameterLayout.LM_HEAD);
+        Tensor embedding = tensors.get(ParameterLayout.EMBED_TOKENS);
+        if (config.tieWordEmbeddings() && head != null && embedding != null
+                && !Arrays.equals(head.data(), embedding.data())) {
+            LOG.warn("Ignoring {}, which differs from {}: tie_word_embeddings is true, so the head is the embedding",
+                    ParameterLayout.LM_HEAD, ParameterLayout.EMBED_TOKENS);
+        }
+    }
+
+    private static boolean isDerived(ModelConfig config, String name) {
+        boolean tiedHead = config.tieWordEmbeddings() && ParameterLayout.LM_HEAD.equals(name);
+        return tiedHead || name.endsWith(".rotary_emb.inv_freq");
     }
 
     private static PolicyModel fromValues(ModelConfig config, Map<String, float[]> values) {
@@ -128,12 +156,17 @@ public final class PolicyModel implements AutoCloseable {
 
     /** Serializes the parameters as safetensors (F32, Hugging Face names, metadata {@code format: pt}). */
     public byte[] toSafetensors() {
+        return SafetensorsWriter.write(tensors(), Map.of("format", "pt"));
+    }
+
+    /** Copies the parameters out as float32 tensors by Hugging Face name, in layout order. */
+    public List<Tensor> tensors() {
         List<Tensor> tensors = new ArrayList<>();
         for (Map.Entry<String, NDArray> entry : parameters.entrySet()) {
             NDArray parameter = entry.getValue();
             tensors.add(new Tensor(entry.getKey(), parameter.getShape().getShape(), parameter.toFloatArray()));
         }
-        return SafetensorsWriter.write(tensors, Map.of("format", "pt"));
+        return tensors;
     }
 
     public ModelConfig config() {

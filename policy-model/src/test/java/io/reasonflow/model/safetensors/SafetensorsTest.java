@@ -151,15 +151,28 @@ class SafetensorsTest {
                     .hasMessage("missing tensor model.norm.weight");
 
             List<Tensor> extra = new ArrayList<>(tensors);
-            extra.add(new Tensor("lm_head.weight", new long[] {40, 32}, new float[40 * 32]));
+            extra.add(new Tensor("model.layers.2.mlp.up_proj.weight", new long[] {48, 32}, new float[48 * 32]));
             assertThatThrownBy(() -> PolicyModel.fromSafetensors(CONFIG, SafetensorsWriter.write(extra, Map.of())))
-                    .hasMessageContaining("unexpected tensor lm_head.weight");
+                    .hasMessageContaining("unexpected tensor model.layers.2.mlp.up_proj.weight");
 
             List<Tensor> misshapen = new ArrayList<>(tensors);
             misshapen.set(0, new Tensor("model.embed_tokens.weight", new long[] {32, 40}, tensors.get(0).data()));
             assertThatThrownBy(() -> PolicyModel.fromSafetensors(CONFIG,
                     SafetensorsWriter.write(misshapen, Map.of())))
                     .hasMessage("tensor model.embed_tokens.weight has shape [32, 40], expected [40, 32]");
+        }
+    }
+
+    @Test
+    void ignoresTiedHeadAndRotaryBuffers() {
+        try (PolicyModel model = PolicyModel.initialize(CONFIG, 17)) {
+            List<Tensor> tensors = new ArrayList<>(model.tensors());
+            tensors.add(new Tensor("lm_head.weight", new long[] {40, 32}, new float[40 * 32]));
+            tensors.add(new Tensor("model.layers.0.self_attn.rotary_emb.inv_freq", new long[] {4}, new float[4]));
+            try (PolicyModel loaded = PolicyModel.fromSafetensors(CONFIG, SafetensorsWriter.write(tensors, Map.of()))) {
+                assertThat(loaded.parameters()).doesNotContainKey("lm_head.weight");
+                assertThat(loaded.toSafetensors()).isEqualTo(model.toSafetensors());
+            }
         }
     }
 }

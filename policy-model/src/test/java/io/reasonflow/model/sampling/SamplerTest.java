@@ -128,6 +128,28 @@ class SamplerTest {
     }
 
     @Test
+    void anyEosIdEndsSequence() {
+        List<SampledSequence> greedy = sampler.sample(model, PROMPTS, SamplingOptions.greedy(8, Set.of()), 1);
+        // One end-of-text and one end-of-turn id, as a chat model's tokenizer reports them.
+        Set<Integer> eosIds = Set.of(greedy.get(0).tokenIds()[1], greedy.get(1).tokenIds()[3]);
+        List<SampledSequence> stopped = sampler.sample(model, PROMPTS, SamplingOptions.greedy(8, eosIds), 1);
+        for (int i = 0; i < PROMPTS.size(); i++) {
+            int[] tokens = greedy.get(i).tokenIds();
+            int end = tokens.length;
+            for (int t = 0; t < tokens.length; t++) {
+                if (eosIds.contains(tokens[t])) {
+                    end = t + 1;
+                    break;
+                }
+            }
+            assertThat(stopped.get(i).tokenIds()).containsExactly(Arrays.copyOf(tokens, end));
+            assertThat(stopped.get(i).stopped()).isEqualTo(end < tokens.length || eosIds.contains(tokens[end - 1]));
+        }
+        assertThat(stopped.get(0).tokenIds().length).isLessThanOrEqualTo(2);
+        assertThat(stopped.get(1).tokenIds().length).isLessThanOrEqualTo(4);
+    }
+
+    @Test
     void stopSequenceEndsSequenceAndIsKept() {
         List<SampledSequence> greedy = sampler.sample(model, PROMPTS, SamplingOptions.greedy(8, Set.of()), 1);
         int[] tokens = greedy.get(1).tokenIds();

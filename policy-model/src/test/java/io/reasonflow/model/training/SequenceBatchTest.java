@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,32 @@ class SequenceBatchTest {
             assertThat(extracted.get(1)).containsExactly(0.4f);
             aligned.close();
         }
+    }
+
+    @Test
+    void maskEndsAtFirstEosWhenPadIsEos() {
+        int eos = 2;
+        List<int[]> prompts = List.of(new int[] {1, 5}, new int[] {1}, new int[] {1, 5, 6});
+        // Row 0 is right-padded with EOS, row 1 has no EOS, row 2 starts with EOS.
+        List<int[]> completions = List.of(new int[] {7, eos, eos, eos}, new int[] {8, 9}, new int[] {eos, 9});
+        try (SequenceBatch batch = new SequenceBatch(manager, prompts, completions, eos, 10, Set.of(eos, 4))) {
+            assertThat(batch.length()).isEqualTo(6);
+            assertThat(batch.inputIds().toLongArray()).containsExactly(
+                    1, 5, 7, eos, eos, eos,
+                    eos, eos, eos, 1, 8, 9,
+                    eos, 1, 5, 6, eos, 9);
+            assertThat(batch.completionMask().toFloatArray()).containsExactly(
+                    0, 1, 1, 0, 0,
+                    0, 0, 0, 1, 1,
+                    0, 0, 0, 1, 0);
+            assertThat(batch.keptLength(0)).isEqualTo(2);
+            assertThat(batch.keptLength(1)).isEqualTo(2);
+            assertThat(batch.keptLength(2)).isEqualTo(1);
+            assertThat(batch.completionLength(0)).isEqualTo(4);
+            assertThat(batch.completionTokenCount()).isEqualTo(5);
+        }
+        assertThat(SequenceBatch.keptLength(new int[] {3, 4, 2, 4}, Set.of(2, 4))).isEqualTo(2);
+        assertThat(SequenceBatch.keptLength(new int[] {}, Set.of(2))).isZero();
     }
 
     @Test

@@ -9,8 +9,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.reasonflow.model.ModelConfig;
+import io.reasonflow.model.ModelFamily;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,11 @@ class PolicyModelForwardTest {
     private static final ModelConfig GROUPED = new ModelConfig(40, 32, 2, 4, 2, 48, 64, 10_000.0, 1e-5, true, 37, 38);
     /** One key/value head shared by all query heads, untied head, a different RoPE base. */
     private static final ModelConfig UNTIED = new ModelConfig(40, 32, 2, 4, 1, 40, 64, 500.0, 1e-6, false, 37, 38);
+
+    /** Qwen2: grouped queries, q/k/v biases, tied head. */
+    private static final ModelConfig QWEN2 = GROUPED.withFamily(ModelFamily.QWEN2);
+    /** Llama with attention_bias: q/k/v/o biases, untied head. */
+    private static final ModelConfig LLAMA_BIASED = UNTIED.withAttentionBias(true);
 
     private static NDManager manager;
 
@@ -67,8 +74,23 @@ class PolicyModelForwardTest {
         return out;
     }
 
+    /** Overwrites every bias with values from N(0, 0.5^2), since initialization leaves them at zero. */
+    private static void randomizeBiases(PolicyModel model, long seed) {
+        Random random = new Random(seed);
+        for (Map.Entry<String, NDArray> entry : model.parameters().entrySet()) {
+            if (ParameterLayout.isBias(entry.getKey())) {
+                float[] values = new float[Math.toIntExact(entry.getValue().size())];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (float) random.nextGaussian() * 0.5f;
+                }
+                entry.getValue().set(values);
+            }
+        }
+    }
+
     private static void assertMatchesReference(ModelConfig config, long seed) {
         try (PolicyModel model = PolicyModel.initialize(config, seed)) {
+            randomizeBiases(model, seed);
             ReferenceForward reference = new ReferenceForward(config, weights(model));
             int[] tokens = {1, 5, 9, 2, 33, 7, 0, 39};
             double[][] expected = reference.logits(tokens);
@@ -96,6 +118,52 @@ class PolicyModelForwardTest {
     @Test
     void forwardMatchesReferenceWithUntiedHead() {
         assertMatchesReference(UNTIED, 12);
+    }
+
+    @Test
+    void forwardMatchesReferenceForQwen2() {
+        assertMatchesReference(QWEN2, 13);
+    }
+
+    @Test
+    void forwardMatchesReferenceWithLlamaBias() {
+        assertMatchesReference(LLAMA_BIASED, 14);
+    }
+
+    @Test
+    void biasesChangeReferenceLogits() {
+        try (PolicyModel model = PolicyModel.initialize(QWEN2, 13)) {
+            randomizeBiases(model, 13);
+            Map<String, float[]> withBiases = weights(model);
+            Map<String, float[]> withoutBiases = new LinkedHashMap<>(withBiases);
+            withoutBiases.keySet().removeIf(ParameterLayout::isBias);
+            int[] tokens = {1, 5, 9, 2};
+            double[][] biased = new ReferenceForward(QWEN2, withBiases).logits(tokens);
+            double[][] unbiased = new ReferenceForward(QWEN2, withoutBiases).logits(tokens);
+            double largest = 0;
+            for (int t = 0; t < tokens.length; t++) {
+                for (int v = 0; v < QWEN2.vocabSize(); v++) {
+                    largest = Math.max(largest, Math.abs(biased[t][v] - unbiased[t][v]));
+                }
+            }
+            assertThat(largest).isGreaterThan(1e-2);
+        }
+    }
+
+    @Test
+    void biasNamesFollowHuggingFace() {
+        try (PolicyModel qwen = PolicyModel.initialize(QWEN2, 1);
+                PolicyModel llama = PolicyModel.initialize(LLAMA_BIASED, 1)) {
+            assertThat(qwen.parameters()).containsKeys("model.layers.0.self_attn.q_proj.bias",
+                    "model.layers.1.self_attn.k_proj.bias", "model.layers.1.self_attn.v_proj.bias");
+            assertThat(qwen.parameters()).doesNotContainKey("model.layers.0.self_attn.o_proj.bias");
+            assertThat(qwen.parameters().get("model.layers.0.self_attn.k_proj.bias").getShape())
+                    .isEqualTo(new Shape(16));
+            assertThat(qwen.parameters().get("model.layers.0.self_attn.q_proj.bias").toFloatArray()).containsOnly(0f);
+            assertThat(llama.parameters()).containsKey("model.layers.1.self_attn.o_proj.bias");
+            assertThat(qwen.parameterCount()).isEqualTo(QWEN2.parameterCount());
+            assertThat(llama.parameterCount()).isEqualTo(LLAMA_BIASED.parameterCount());
+        }
     }
 
     @Test

@@ -5,8 +5,10 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * A plain-Java Llama forward pass in double precision over one unpadded sequence, written from the formulas
- * only, to check the NDArray implementation against.
+ * A plain-Java Llama / Qwen2 forward pass in double precision over one unpadded sequence, written from the
+ * formulas only, to check the NDArray implementation against. Grouped-query attention maps query head h to
+ * key/value head h / (H / K). A projection bias is added when the weights contain one under its Hugging Face
+ * name. A tied head multiplies by the embedding matrix.
  */
 final class ReferenceForward {
     private final ModelConfig config;
@@ -66,9 +68,9 @@ final class ReferenceForward {
         double[][] k = new double[time][];
         double[][] v = new double[time][];
         for (int t = 0; t < time; t++) {
-            q[t] = ropeHeads(linear(x[t], weight(layer, "self_attn.q_proj.weight"), heads * e), heads, t);
-            k[t] = ropeHeads(linear(x[t], weight(layer, "self_attn.k_proj.weight"), kvHeads * e), kvHeads, t);
-            v[t] = linear(x[t], weight(layer, "self_attn.v_proj.weight"), kvHeads * e);
+            q[t] = ropeHeads(projection(x[t], layer, "self_attn.q_proj", heads * e), heads, t);
+            k[t] = ropeHeads(projection(x[t], layer, "self_attn.k_proj", kvHeads * e), kvHeads, t);
+            v[t] = projection(x[t], layer, "self_attn.v_proj", kvHeads * e);
         }
         double[][] out = new double[time][];
         for (int t = 0; t < time; t++) {
@@ -90,7 +92,7 @@ final class ReferenceForward {
                     }
                 }
             }
-            out[t] = linear(context, weight(layer, "self_attn.o_proj.weight"), config.hiddenSize());
+            out[t] = projection(context, layer, "self_attn.o_proj", config.hiddenSize());
         }
         return out;
     }
@@ -141,6 +143,18 @@ final class ReferenceForward {
             out[i] = x[i] * scale * weight[i];
         }
         return out;
+    }
+
+    /** y = W x + b, with b = 0 when the layer has no bias of that name. */
+    private double[] projection(double[] x, int layer, String name, int outputs) {
+        double[] y = linear(x, weight(layer, name + ".weight"), outputs);
+        float[] bias = weight(layer, name + ".bias");
+        if (bias != null) {
+            for (int o = 0; o < outputs; o++) {
+                y[o] += bias[o];
+            }
+        }
+        return y;
     }
 
     private static double[] linear(double[] x, float[] weight, int outputs) {

@@ -1,0 +1,34 @@
+package io.reasonflow.pipeline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code reasonflow bench}: the model benchmark prints every figure as a {@code name: value} line. */
+class BenchCommandTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return ReasonflowCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void benchWithoutTargetIsUsageError() {
+        assertThat(run("bench")).isEqualTo(2);
+    }
+
+    @Test
+    @Timeout(120)
+    void quickModelBenchPrintsFigures() {
+        assertThat(run("bench", "model", "--quick")).isZero();
+
+        for (String name : new String[] {"train_mfu", "decode_kv_speedup", "decode_tokens_per_second",
+            "train_tokens_per_second"}) {
+            assertThat(out.toString()).as("figure %s", name).containsPattern("(?m)^" + name + ": [0-9.]+$");
+        }
+    }
+}
