@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Turns prompts into rollout groups: prompts that share sampling settings are packed into one batch
@@ -87,7 +86,7 @@ public class GroupGenerator {
     private SamplingOptions optionsFor(SamplingSettings settings) {
         List<int[]> stopSequences = settings.stop().stream().map(tokenizer::encode).toList();
         return new SamplingOptions(settings.temperature(), settings.topP(), settings.topK(), settings.maxNewTokens(),
-                Set.of(tokenizer.eosId()), stopSequences);
+                tokenizer.eosIds(), stopSequences);
     }
 
     private Completion toCompletion(SampledSequence sequence) {
