@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Scores every completion of a group with each weighted grader. The total is the weighted sum of the
- * grader scores; when any grader returns null (cannot grade), the total is null, so the trainer leaves
+ * grader scores. When any grader returns null (cannot grade), the total is null, so the trainer leaves
  * that completion out instead of treating a missing score as zero.
  */
 public class GroupScorer {

@@ -28,7 +28,7 @@ public final class TopicSetup {
     /**
      * Creates missing topics.
      *
-     * @throws BrokerUnreachableException when the cluster does not answer within {@code timeout}
+     * @throws BrokerUnreachableException when the cluster does not respond within {@code timeout}
      */
     public static void ensureTopics(String bootstrapServers, Duration timeout) {
         Properties config = new Properties();
@@ -50,7 +50,7 @@ public final class TopicSetup {
             throw new BrokerUnreachableException("cannot reach Kafka at " + bootstrapServers + " within "
                     + timeout.toSeconds() + " s; check --bootstrap-servers and that the broker is running", e);
         } catch (ExecutionException e) {
-            throw new BrokerUnreachableException("Kafka at " + bootstrapServers + " refused the topic setup: "
+            throw new BrokerUnreachableException("topic setup failed on Kafka at " + bootstrapServers + ": "
                     + e.getCause().getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -67,7 +67,7 @@ public final class TopicSetup {
         return topic;
     }
 
-    /** The cluster named by the bootstrap servers did not answer or refused a request. */
+    /** The cluster named by the bootstrap servers did not respond or rejected a request. */
     public static final class BrokerUnreachableException extends RuntimeException {
         BrokerUnreachableException(String message, Throwable cause) {
             super(message, cause);

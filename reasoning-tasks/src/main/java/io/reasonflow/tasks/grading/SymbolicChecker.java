@@ -100,7 +100,8 @@ final class SymbolicChecker {
             if (tooManyAbandonedWorkers()) {
                 long count = symjaLimits.incrementAndGet();
                 if (refusals.getAndIncrement() % 100 == 0) {
-                    log.warn("Symbolic check refused: {} timed-out Symja evaluations are still running ({} limits so far)",
+                    log.warn("Skipped a symbolic check because {} timed-out Symja evaluations are still running ({} limit hits so far); "
+                            + "the completion scores null",
                             abandonedWorkers.size(), count);
                 }
                 return Verdict.LIMIT_EXCEEDED;

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Computes the evaluation figures from scored groups of k samples each: pass@1 is the mean accuracy
- * over all samples; maj@k counts a prompt as solved when the most frequent extracted answer among its
- * samples (first seen wins a tie) was graded correct; format rate is the mean format score.
+ * Computes the evaluation figures from scored groups of k samples each. pass@1 is the mean accuracy
+ * over all samples. maj@k counts a prompt as solved when the most frequent extracted answer among its
+ * samples (the first seen wins a tie) was graded correct. The format rate is the mean format score.
  * A sample whose score is null counts as incorrect.
  */
 public final class EvalAggregator {
@@ -63,7 +63,7 @@ public final class EvalAggregator {
         return value == null ? 0.0 : value;
     }
 
-    /** An empty evaluation reports 0 rather than NaN, which JSON cannot carry. */
+    /** Returns sum / count, or 0 for an empty evaluation because JSON cannot carry NaN. */
     private static double ratio(double sum, int count) {
         return count == 0 ? 0.0 : sum / count;
     }
