@@ -5,12 +5,16 @@ import io.reasonflow.rollout.PromptBatchListener;
 import io.reasonflow.rollout.RolloutApplication;
 import io.reasonflow.trainer.TrainerApplication;
 import io.reasonflow.trainer.run.TrainingRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * Runs the reward, rollout and trainer services against one Kafka cluster, each in its own Spring
@@ -33,11 +37,13 @@ public final class LocalPipeline {
      * @param trainerSettings  {@code reasonflow.trainer.*} settings, without the prefix
      */
     public static Result run(String bootstrapServers, Map<String, String> trainerSettings, TrainingRun.Progress progress)
-            throws InterruptedException {
+            throws InterruptedException, IOException {
         String runId = trainerSettings.get("run-id");
         List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+        Path rewardState = Files.createTempDirectory("reasonflow-reward-state-");
         try {
-            contexts.add(start(RewardApplication.builder(), bootstrapServers, Map.of()));
+            contexts.add(start(RewardApplication.builder(), bootstrapServers,
+                    Map.of("reasonflow.reward.streams.state-dir", rewardState.toString())));
             ConfigurableApplicationContext rollout = start(RolloutApplication.builder(), bootstrapServers,
                     Map.of("reasonflow.rollout.run-id", runId));
             contexts.add(rollout);
@@ -54,6 +60,7 @@ public final class LocalPipeline {
             for (int i = contexts.size() - 1; i >= 0; i--) {
                 contexts.get(i).close();
             }
+            FileSystemUtils.deleteRecursively(rewardState);
         }
     }
 

@@ -48,11 +48,12 @@ class DeadLetterTest {
     private static ConfigurableApplicationContext rollout;
 
     @BeforeAll
-    static void startBrokerAndRewardService() {
+    static void startBrokerAndRewardService() throws java.io.IOException {
         broker = LocalKafkaBroker.start();
         TopicSetup.ensureTopics(broker.bootstrapServers(), Duration.ofSeconds(20));
         reward = RewardApplication.builder().registerShutdownHook(false)
-                .run("--spring.kafka.bootstrap-servers=" + broker.bootstrapServers());
+                .run("--spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+                        "--reasonflow.reward.streams.state-dir=" + java.nio.file.Files.createTempDirectory("reward-state-"));
         rollout = io.reasonflow.rollout.RolloutApplication.builder().registerShutdownHook(false)
                 .run("--spring.kafka.bootstrap-servers=" + broker.bootstrapServers());
     }
@@ -99,7 +100,8 @@ class DeadLetterTest {
 
         List<ConsumerRecord<String, byte[]>> scored = readUntil(Topics.SCORED.name(), 1);
         assertThat(scored).extracting(ConsumerRecord::key).contains(validId);
-        assertThat(reward.getBean(io.reasonflow.service.DeadLetters.class).sentCount()).isEqualTo(badRecords.size());
+        assertThat(reward.getBean(io.reasonflow.reward.stream.RewardCounters.class).rolloutsDeadLettered())
+                .isEqualTo(badRecords.size());
     }
 
     @Test

@@ -1,14 +1,14 @@
 package io.reasonflow.reward;
 
-import io.reasonflow.service.ServiceKafkaConfiguration;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.context.annotation.Import;
 
-/** Reward service: scores each rollout group with the configured graders and publishes the scored group. */
+/**
+ * Reward service: scores each rollout group with the configured graders, merges the scores of plug-in
+ * graders, and publishes the scored group, all inside Kafka transactions.
+ */
 @SpringBootApplication
-@Import(ServiceKafkaConfiguration.class)
 @EnableConfigurationProperties(RewardProperties.class)
 public class RewardApplication {
     /** Name of the service's properties file on the classpath ({@code reward-service.properties}). */

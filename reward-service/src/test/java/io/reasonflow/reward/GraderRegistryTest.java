@@ -33,9 +33,9 @@ class GraderRegistryTest {
         assertThat(GraderRegistry.NAMES).containsExactly("accuracy", "format", "format_partial",
                 "language_consistency", "overlong", "repetition");
         for (String name : GraderRegistry.NAMES) {
-            assertThat(GraderRegistry.create(name).name()).isEqualTo(name);
+            assertThat(GraderRegistry.create(name, RewardProperties.BuiltInGraders.defaults()).name()).isEqualTo(name);
         }
-        assertThatThrownBy(() -> GraderRegistry.create("speed")).hasMessageContaining("known graders are");
+        assertThatThrownBy(() -> GraderRegistry.create("speed", RewardProperties.BuiltInGraders.defaults())).hasMessageContaining("known graders are");
     }
 
     @Test
@@ -43,7 +43,7 @@ class GraderRegistryTest {
         Map<String, Double> weights = new LinkedHashMap<>();
         GraderRegistry.NAMES.forEach(name -> weights.put(name, 1.0));
 
-        RewardProperties properties = new RewardProperties(weights);
+        RewardProperties properties = RewardProperties.withWeights(weights);
         ScoredGroup scored = new GroupScorer(properties.weights()).score(group("42",
                 "<think>\nadd the tens then the ones\n</think>\n<answer>42</answer>"));
 
@@ -58,7 +58,7 @@ class GraderRegistryTest {
     void nullFromAnyWeightedGraderMakesTotalNull() {
         Map<String, Double> weights = new LinkedHashMap<>(Map.of("accuracy", 1.0, "language_consistency", 0.1));
 
-        ScoredGroup scored = new GroupScorer(new RewardProperties(weights).weights()).score(group("\\text{Devon}",
+        ScoredGroup scored = new GroupScorer(RewardProperties.withWeights(weights).weights()).score(group("\\text{Devon}",
                 "<think>\nwords\n</think>\n<answer>Devon</answer>"));
 
         assertThat(scored.scores().get(0).graderScores()).containsEntry("language_consistency", 1.0);
@@ -68,7 +68,7 @@ class GraderRegistryTest {
 
     @Test
     void unknownWeightNamesEveryGrader() {
-        assertThatThrownBy(() -> new RewardProperties(Map.of("speed", 1.0)))
+        assertThatThrownBy(() -> RewardProperties.withWeights(Map.of("speed", 1.0)))
                 .hasMessageContaining("reasonflow.reward.weights.speed")
                 .hasMessageContaining("language_consistency").hasMessageContaining("repetition");
     }

@@ -53,9 +53,9 @@ class GroupScorerTest {
 
     @Test
     void unknownGraderRejectedAtStartup() {
-        assertThatThrownBy(() -> new RewardProperties(Map.of("speed", 1.0)))
+        assertThatThrownBy(() -> RewardProperties.withWeights(Map.of("speed", 1.0)))
                 .hasMessageContaining("reasonflow.reward.weights.speed").hasMessageContaining("accuracy");
-        assertThatThrownBy(() -> new RewardProperties(Map.of("accuracy", -1.0)))
+        assertThatThrownBy(() -> RewardProperties.withWeights(Map.of("accuracy", -1.0)))
                 .hasMessageContaining("-1.0");
     }
 }

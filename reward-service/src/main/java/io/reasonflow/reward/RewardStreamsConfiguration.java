@@ -1,0 +1,129 @@
+package io.reasonflow.reward;
+
+import io.reasonflow.contracts.Topics;
+import io.reasonflow.reward.plugin.GroupGrader;
+import io.reasonflow.reward.plugin.HttpGrader;
+import io.reasonflow.reward.stream.RewardCounters;
+import io.reasonflow.reward.stream.ScoringTopology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.config.KafkaStreamsInfrastructureCustomizer;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.kafka.core.CleanupConfig;
+
+/**
+ * Runs the scoring topology with Kafka Streams through Spring Kafka, exactly once: each input record's
+ * output, dead letters, state changes and consumed offset commit in one transaction, and consumers read
+ * committed records only.
+ */
+@Configuration(proxyBeanMethods = false)
+class RewardStreamsConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(RewardStreamsConfiguration.class);
+    private static final Duration TOPIC_CHECK_TIMEOUT = Duration.ofSeconds(30);
+
+    @Bean
+    RewardCounters rewardCounters() {
+        return new RewardCounters();
+    }
+
+    @Bean(destroyMethod = "")
+    List<GroupGrader> httpGraders(RewardProperties properties) {
+        List<GroupGrader> graders = new ArrayList<>();
+        properties.httpGraders().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(entry -> graders.add(new HttpGrader(entry.getValue().toSettings(entry.getKey()))));
+        return graders;
+    }
+
+    @Bean
+    StreamsBuilderFactoryBean rewardStreams(RewardProperties properties, KafkaProperties kafka,
+            List<GroupGrader> httpGraders, RewardCounters counters,
+            @Value("${spring.application.name}") String serviceName) {
+        String bootstrapServers = String.join(",", kafka.getBootstrapServers());
+        checkSourceTopics(bootstrapServers);
+        RewardProperties.Streams streams = properties.streams();
+        Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, streams.applicationId());
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        config.put(StreamsConfig.STATE_DIR_CONFIG, streams.stateDir().toString());
+        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streams.threads());
+        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, streams.commitInterval().toMillis());
+        config.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+
+        StreamsBuilderFactoryBean factory = new StreamsBuilderFactoryBean(new KafkaStreamsConfiguration(config),
+                new CleanupConfig(false, false));
+        ScoringTopology.Settings settings = new ScoringTopology.Settings(properties.kafkaGraders(),
+                properties.mergeTimeout(), serviceName);
+        factory.setInfrastructureCustomizer(new KafkaStreamsInfrastructureCustomizer() {
+            @Override
+            public void configureTopology(Topology topology) {
+                ScoringTopology.build(topology, settings, () -> new GroupScorer(properties, httpGraders), counters);
+            }
+        });
+        factory.setStreamsUncaughtExceptionHandler(error -> {
+            log.error("A reward stream thread failed; replacing it. Its open transaction is aborted and its "
+                    + "records are read again.", error);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        factory.setStateListener((next, previous) -> log.info("Reward streams: {} -> {}", previous, next));
+        log.info("Reward service: graders {}, Kafka graders {}, merge timeout {}", properties.reportedGraders(),
+                properties.kafkaGraders(), properties.mergeTimeout());
+        return factory;
+    }
+
+    /**
+     * Checks that both source topics exist with the same number of partitions: a group's rollout and
+     * its partial scores must land in the same stream task to be merged.
+     */
+    static void checkSourceTopics(String bootstrapServers) {
+        Map<String, Object> config = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TOPIC_CHECK_TIMEOUT.toMillis());
+        String rollouts = Topics.ROLLOUTS.name();
+        String rewards = Topics.REWARDS.name();
+        try (Admin admin = Admin.create(config)) {
+            Map<String, TopicDescription> topics = admin.describeTopics(List.of(rollouts, rewards)).allTopicNames()
+                    .get(TOPIC_CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            int rolloutPartitions = topics.get(rollouts).partitions().size();
+            int rewardPartitions = topics.get(rewards).partitions().size();
+            if (rolloutPartitions != rewardPartitions) {
+                throw new IllegalStateException(rollouts + " has " + rolloutPartitions + " partitions and " + rewards
+                        + " has " + rewardPartitions + "; give both the same count so that a group's scores meet "
+                        + "its rollout");
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new IllegalStateException("topic " + rollouts + " or " + rewards + " does not exist on "
+                        + bootstrapServers + "; create both, with the same number of partitions, before starting "
+                        + "the reward service", e.getCause());
+            }
+            throw new IllegalStateException("cannot describe " + rollouts + " and " + rewards + " on "
+                    + bootstrapServers + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + " within "
+                    + TOPIC_CHECK_TIMEOUT.toSeconds() + " s; check spring.kafka.bootstrap-servers", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking the topics on " + bootstrapServers, e);
+        }
+    }
+}
