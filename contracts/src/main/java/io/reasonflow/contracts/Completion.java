@@ -12,19 +12,29 @@ package io.reasonflow.contracts;
 public record Completion(String text, int[] tokenIds, double[] logProbs, FinishReason finishReason) {
 
     public Completion {
-        Checks.required(text, "completion.text");
         Checks.required(tokenIds, "completion.token_ids");
         Checks.required(logProbs, "completion.log_probs");
-        Checks.required(finishReason, "completion.finish_reason");
-        if (tokenIds.length != logProbs.length) {
-            throw new InvalidMessageException("completion has " + tokenIds.length + " token_ids but "
-                    + logProbs.length + " log_probs");
-        }
+        check(text, finishReason, tokenIds.length, logProbs.length);
         for (int i = 0; i < logProbs.length; i++) {
             if (!Double.isFinite(logProbs[i]) || logProbs[i] > 0) {
                 throw new InvalidMessageException("completion.log_probs[" + i + "] is " + logProbs[i]
                         + ", expected a finite value <= 0");
             }
+        }
+    }
+
+    /**
+     * Checks the fields of a completion other than the values of its arrays, for this record and for
+     * any other view of the same message.
+     *
+     * @throws InvalidMessageException naming the first invalid field
+     */
+    public static void check(String text, FinishReason finishReason, int tokenCount, int logProbCount) {
+        Checks.required(text, "completion.text");
+        Checks.required(finishReason, "completion.finish_reason");
+        if (tokenCount != logProbCount) {
+            throw new InvalidMessageException("completion has " + tokenCount + " token_ids but "
+                    + logProbCount + " log_probs");
         }
     }
 }

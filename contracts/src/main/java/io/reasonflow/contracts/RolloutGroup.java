@@ -15,11 +15,23 @@ public record RolloutGroup(int schemaVersion, PromptMessage prompt, long policyV
         List<Completion> completions) {
 
     public RolloutGroup {
+        check(schemaVersion, prompt, policyVersion, completions);
+        completions = List.copyOf(completions);
+    }
+
+    /**
+     * Checks the fields of a group, for this record and for any other view of the same message.
+     *
+     * @throws InvalidMessageException naming the first invalid field
+     */
+    public static void check(int schemaVersion, PromptMessage prompt, long policyVersion, List<?> completions) {
         Checks.schema(schemaVersion);
         Checks.required(prompt, "prompt");
         Checks.nonNegative(policyVersion, "policy_version");
         Checks.required(completions, "completions");
-        completions = List.copyOf(completions);
+        for (int i = 0; i < completions.size(); i++) {
+            Checks.required(completions.get(i), "completions[" + i + "]");
+        }
         Checks.sameSize(completions, "completions", prompt.sampling().groupSize(), "prompt.sampling.group_size");
     }
 

@@ -1,6 +1,5 @@
 package io.reasonflow.reward;
 
-import io.reasonflow.contracts.Completion;
 import io.reasonflow.contracts.CompletionScore;
 import io.reasonflow.contracts.Messages;
 import io.reasonflow.contracts.RolloutGroup;
@@ -19,7 +18,8 @@ import java.util.Map;
  * from Kafka graders arrive separately and are passed to {@link #combine}. The total is the weighted
  * sum over the graders whose weight is above 0. When any of those returns null (cannot grade), the
  * total is null, so the trainer leaves that completion out instead of treating a missing score as 0.
- * A grader with weight 0 is reported and never changes the total.
+ * The exceptions are optional graders, whose null leaves the total to the other graders. A grader
+ * with weight 0 is reported and never changes the total.
  *
  * <p>Not thread-safe: built-in graders keep counters, so each stream task creates its own scorer.
  */
@@ -41,21 +41,22 @@ public class GroupScorer {
         this(RewardProperties.withWeights(weights), List.of());
     }
 
-    /** Scores and combines in one step; for a service without Kafka graders. */
+    /** Scores and combines in one step, as for a service without Kafka graders. */
     public ScoredGroup score(RolloutGroup group) {
-        return combine(group, ownScores(group), Map.of());
+        RolloutView view = RolloutView.of(group);
+        return new ScoredGroup(Messages.SCHEMA_VERSION, group, combine(ownScores(view), Map.of()));
     }
 
     /**
      * Scores of the built-in and HTTP graders, one map (grader name to score) per completion.
      */
-    public List<Map<String, Double>> ownScores(RolloutGroup group) {
+    public List<Map<String, Double>> ownScores(RolloutView group) {
         String reference = group.prompt().referenceAnswer();
         List<Map<String, Double>> scores = new ArrayList<>();
-        for (Completion completion : group.completions()) {
+        for (RolloutView.CompletionView completion : group.completions()) {
             Map<String, Double> byGrader = new LinkedHashMap<>();
             builtIn.forEach((name, grader) ->
-                    byGrader.put(name, grader.grade(completion.text(), reference, completion.tokenIds().length)));
+                    byGrader.put(name, grader.grade(completion.text(), reference, completion.tokenCount())));
             scores.add(byGrader);
         }
         for (GroupGrader grader : groupGraders) {
@@ -68,11 +69,11 @@ public class GroupScorer {
     }
 
     /**
-     * Builds the scored group from the scores computed here and the Kafka graders' scores.
+     * Combines the scores computed here with the Kafka graders' scores, one entry per completion.
      *
      * @param partials scores per Kafka grader name, one per completion, in the group's order
      */
-    public ScoredGroup combine(RolloutGroup group, List<Map<String, Double>> own, Map<String, List<Double>> partials) {
+    public List<CompletionScore> combine(List<Map<String, Double>> own, Map<String, List<Double>> partials) {
         List<CompletionScore> scores = new ArrayList<>(own.size());
         for (int i = 0; i < own.size(); i++) {
             Map<String, Double> byGrader = new LinkedHashMap<>(own.get(i));
@@ -82,7 +83,7 @@ public class GroupScorer {
             }
             scores.add(new CompletionScore(byGrader, total(byGrader)));
         }
-        return new ScoredGroup(Messages.SCHEMA_VERSION, group, scores);
+        return scores;
     }
 
     private Double total(Map<String, Double> byGrader) {
@@ -93,6 +94,9 @@ public class GroupScorer {
                 continue;
             }
             if (entry.getValue() == null) {
+                if (properties.optionalGraders().contains(entry.getKey())) {
+                    continue;
+                }
                 return null;
             }
             total += weight * entry.getValue();

@@ -28,6 +28,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                     {@code accuracy} 1.0 and {@code format} 0.2.
  * @param kafkaGraders names of plug-in graders that publish partial scores to {@code reasonflow.rewards};
  *                     a group is published once each of them has reported
+ * @param optionalGraders graders whose null score means "nothing to grade here": the completion's total
+ *                     is then the weighted sum of the other graders. A null from any other weighted
+ *                     grader makes the total null. Every null is still reported and counted.
  * @param mergeTimeout how long a group waits for the Kafka graders' scores before it goes to
  *                     {@code reasonflow.rollouts.dlq} with the names of the graders still missing
  *                     (default 60 s)
@@ -36,8 +39,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param streams      Kafka Streams settings of the scoring topology
  */
 @ConfigurationProperties("reasonflow.reward")
-public record RewardProperties(Map<String, Double> weights, List<String> kafkaGraders, Duration mergeTimeout,
-        Map<String, HttpGraderProperties> httpGraders, BuiltInGraders graders, Streams streams) {
+public record RewardProperties(Map<String, Double> weights, List<String> kafkaGraders, List<String> optionalGraders,
+        Duration mergeTimeout, Map<String, HttpGraderProperties> httpGraders, BuiltInGraders graders, Streams streams) {
 
     private static final String PREFIX = "reasonflow.reward.";
     private static final Duration DEFAULT_MERGE_TIMEOUT = Duration.ofSeconds(60);
@@ -47,6 +50,7 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
             weights = new LinkedHashMap<>(Map.of("accuracy", 1.0, "format", 0.2));
         }
         kafkaGraders = kafkaGraders == null ? List.of() : List.copyOf(kafkaGraders);
+        optionalGraders = optionalGraders == null ? List.of() : List.copyOf(optionalGraders);
         mergeTimeout = mergeTimeout == null ? DEFAULT_MERGE_TIMEOUT : mergeTimeout;
         httpGraders = httpGraders == null ? Map.of() : Map.copyOf(httpGraders);
         graders = graders == null ? BuiltInGraders.defaults() : graders;
@@ -56,11 +60,18 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
                     + ", expected a positive duration such as 60s");
         }
         checkNames(weights, kafkaGraders, httpGraders);
+        for (String name : optionalGraders) {
+            if (!GraderCatalog.isKnown(name) && !kafkaGraders.contains(name) && !httpGraders.containsKey(name)) {
+                throw new IllegalArgumentException(PREFIX + "optional-graders names '" + name
+                        + "', which is neither a built-in grader " + GraderCatalog.NAMES + " nor a configured plug-in "
+                        + "grader; list only graders that run");
+            }
+        }
     }
 
     /** Properties with the given weights and every other setting at its default. */
     public static RewardProperties withWeights(Map<String, Double> weights) {
-        return new RewardProperties(new LinkedHashMap<>(weights), null, null, null, null, null);
+        return new RewardProperties(new LinkedHashMap<>(weights), null, null, null, null, null, null);
     }
 
     /** Names of the built-in graders that run: those with a weight. */

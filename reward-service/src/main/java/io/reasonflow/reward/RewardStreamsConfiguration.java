@@ -17,6 +17,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -37,9 +39,10 @@ import org.springframework.kafka.core.CleanupConfig;
  * committed records only.
  */
 @Configuration(proxyBeanMethods = false)
-class RewardStreamsConfiguration {
+public class RewardStreamsConfiguration {
     private static final Logger log = LoggerFactory.getLogger(RewardStreamsConfiguration.class);
     private static final Duration TOPIC_CHECK_TIMEOUT = Duration.ofSeconds(30);
+    private static final int PRODUCER_BATCH_BYTES = 512 * 1024;
 
     @Bean
     RewardCounters rewardCounters() {
@@ -60,15 +63,8 @@ class RewardStreamsConfiguration {
             @Value("${spring.application.name}") String serviceName) {
         String bootstrapServers = String.join(",", kafka.getBootstrapServers());
         checkSourceTopics(bootstrapServers);
-        RewardProperties.Streams streams = properties.streams();
         Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
-        config.put(StreamsConfig.APPLICATION_ID_CONFIG, streams.applicationId());
-        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        config.put(StreamsConfig.STATE_DIR_CONFIG, streams.stateDir().toString());
-        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streams.threads());
-        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, streams.commitInterval().toMillis());
-        config.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        config.putAll(streamsConfig(properties.streams(), bootstrapServers));
 
         StreamsBuilderFactoryBean factory = new StreamsBuilderFactoryBean(new KafkaStreamsConfiguration(config),
                 new CleanupConfig(false, false));
@@ -89,6 +85,28 @@ class RewardStreamsConfiguration {
         log.info("Reward service: graders {}, Kafka graders {}, merge timeout {}", properties.reportedGraders(),
                 properties.kafkaGraders(), properties.mergeTimeout());
         return factory;
+    }
+
+    /**
+     * Kafka Streams settings of the scoring topology: exactly-once processing, the configured threads,
+     * state directory and commit interval, reading from the earliest offset, and producer batches large
+     * enough to hold several rollout groups (a group with its token ids and log-probs is often tens of
+     * kilobytes, above the producer's default batch size of 16 KiB).
+     */
+    public static Map<String, Object> streamsConfig(RewardProperties.Streams streams, String bootstrapServers) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, streams.applicationId());
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        config.put(StreamsConfig.STATE_DIR_CONFIG, streams.stateDir().toString());
+        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streams.threads());
+        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, streams.commitInterval().toMillis());
+        config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        config.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), PRODUCER_BATCH_BYTES);
+        // Rollouts and partial scores are merged by group id, not in timestamp order, so a task
+        // processes whatever has arrived instead of waiting for data on both of its partitions.
+        config.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        return config;
     }
 
     /**

@@ -58,4 +58,25 @@ class GroupScorerTest {
         assertThatThrownBy(() -> RewardProperties.withWeights(Map.of("accuracy", -1.0)))
                 .hasMessageContaining("-1.0");
     }
+
+    @Test
+    void optionalGraderNullLeavesTotalToOthers() {
+        Map<String, Double> weights = new LinkedHashMap<>(Map.of("accuracy", 1.0, "language_consistency", 0.5));
+        RewardProperties strict = RewardProperties.withWeights(weights);
+        RewardProperties optional = new RewardProperties(weights, null, List.of("accuracy"), null, null, null, null);
+        RolloutGroup rollout = group("not a number", "<think>\nwords\n</think>\n<answer>42</answer>");
+
+        ScoredGroup strictScore = new GroupScorer(strict, List.of()).score(rollout);
+        ScoredGroup optionalScore = new GroupScorer(optional, List.of()).score(rollout);
+
+        assertThat(strictScore.scores().get(0).total()).isNull();
+        assertThat(optionalScore.scores().get(0).graderScores()).containsEntry("accuracy", null);
+        assertThat(optionalScore.scores().get(0).total()).isEqualTo(0.5);
+    }
+
+    @Test
+    void optionalGraderMustRun() {
+        assertThatThrownBy(() -> new RewardProperties(Map.of("accuracy", 1.0), null, List.of("judge"), null, null,
+                null, null)).hasMessageContaining("reasonflow.reward.optional-graders names 'judge'");
+    }
 }

@@ -2,7 +2,10 @@ package io.reasonflow.pipeline.cli;
 
 import io.reasonflow.model.bench.BenchmarkFigures;
 import io.reasonflow.model.bench.ModelBenchmark;
+import io.reasonflow.pipeline.bench.GradingBenchmark;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,6 +32,44 @@ final class BenchCommand implements Callable<Integer> {
         BenchmarkFigures figures = new ModelBenchmark().run(quick
                 ? ModelBenchmark.Settings.quick() : ModelBenchmark.Settings.standard());
         figures.byName().forEach((name, value) -> say(name + ": " + value));
+        return 0;
+    }
+
+    @Command(name = "grading", mixinStandardHelpOptions = true,
+            description = {"Benchmarks grading: accuracy plus strict format on GSM8K reference solutions",
+                "(half with a changed answer), in process, then the reward service on a local",
+                "broker against a pass-through of the same topic.", "",
+                "grading_completions_per_second_per_core: one thread, its own graders.",
+                "service_vs_pass_through: scored groups per second over groups copied per",
+                "second by an exactly-once Kafka Streams pass-through with the same settings.",
+                "Takes about a minute on 2 idle cores."})
+    int grading(@Option(names = "--dataset", paramLabel = "FILE", required = true,
+                    description = "GSM8K JSONL file (question and answer per line).") Path dataset,
+            @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+                    description = "Stream threads of the reward service and of the pass-through (default: ${DEFAULT-VALUE}).")
+                    int threads,
+            @Option(names = "--bytes-per-token", paramLabel = "N", defaultValue = "1",
+                    description = {"Bytes of completion text per token in the rollout records: 1 as with the",
+                        "byte tokenizer (default), about 4 with a subword tokenizer."}) int bytesPerToken,
+            @Option(names = "--quick", description = "Few groups and a short timing, to check that it runs.")
+                    boolean quick) throws Exception {
+        if (bytesPerToken < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--bytes-per-token is " + bytesPerToken
+                    + ", expected at least 1");
+        }
+        if (threads < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads is " + threads
+                    + ", expected at least 1");
+        }
+        if (!Files.isRegularFile(dataset)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dataset " + dataset
+                    + " is not a readable file; pass a GSM8K JSONL file");
+        }
+        say("Measuring" + (quick ? " (quick run; figures are not meaningful)" : "") + "...");
+        GradingBenchmark.Settings settings = quick ? GradingBenchmark.Settings.quick(dataset, threads, bytesPerToken)
+                : GradingBenchmark.Settings.standard(dataset, threads, bytesPerToken);
+        new GradingBenchmark().run(settings, line -> spec.commandLine().getErr().println(line))
+                .forEach((name, value) -> say(name + ": " + value));
         return 0;
     }
 

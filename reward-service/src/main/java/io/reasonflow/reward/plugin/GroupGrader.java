@@ -1,6 +1,6 @@
 package io.reasonflow.reward.plugin;
 
-import io.reasonflow.contracts.RolloutGroup;
+import io.reasonflow.reward.RolloutView;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +18,7 @@ public interface GroupGrader extends AutoCloseable {
      * Scores every completion of {@code group}. Never throws for a grader-side failure: the result
      * then holds a null score for every completion and the reason in its details.
      */
-    GroupScores grade(RolloutGroup group);
+    GroupScores grade(RolloutView group);
 
     @Override
     default void close() {

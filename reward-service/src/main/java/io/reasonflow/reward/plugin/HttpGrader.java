@@ -6,10 +6,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import io.reasonflow.contracts.Completion;
+import io.reasonflow.reward.RolloutView.CompletionView;
 import io.reasonflow.contracts.Messages;
 import io.reasonflow.contracts.PromptMessage;
-import io.reasonflow.contracts.RolloutGroup;
+import io.reasonflow.reward.RolloutView;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -144,7 +144,7 @@ public class HttpGrader implements GroupGrader {
 
     /** Sends the group to the endpoint and returns its scores, or null scores and the reason on failure. */
     @Override
-    public GroupScores grade(RolloutGroup group) {
+    public GroupScores grade(RolloutView group) {
         calls.incrementAndGet();
         int size = group.completions().size();
         if (closed) {
@@ -210,16 +210,16 @@ public class HttpGrader implements GroupGrader {
         executor.shutdownNow();
     }
 
-    private Map<String, Object> requestBody(RolloutGroup group) {
+    private Map<String, Object> requestBody(RolloutView group) {
         PromptMessage prompt = group.prompt();
         List<Map<String, Object>> completions = new ArrayList<>();
         for (int i = 0; i < group.completions().size(); i++) {
-            Completion completion = group.completions().get(i);
+            CompletionView completion = group.completions().get(i);
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("index", i);
             entry.put("text", completion.text());
             entry.put("finish_reason", completion.finishReason().wireName());
-            entry.put("num_tokens", completion.tokenIds().length);
+            entry.put("num_tokens", completion.tokenCount());
             completions.add(entry);
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -236,7 +236,7 @@ public class HttpGrader implements GroupGrader {
     }
 
     /** Sends one request and parses the response, or throws {@link GraderFailure}. */
-    private GroupScores attempt(RolloutGroup group, byte[] body) {
+    private GroupScores attempt(RolloutView group, byte[] body) {
         HttpRequest request = HttpRequest.newBuilder(settings.url())
                 .timeout(settings.timeout())
                 .header("Content-Type", "application/json")
@@ -252,7 +252,7 @@ public class HttpGrader implements GroupGrader {
         throw new GraderFailure(group.groupId(), "HTTP " + status + bodyExcerpt(response.body()), retryable);
     }
 
-    private HttpResponse<byte[]> send(RolloutGroup group, HttpRequest request) {
+    private HttpResponse<byte[]> send(RolloutView group, HttpRequest request) {
         requestsSent.incrementAndGet();
         CompletableFuture<HttpResponse<byte[]>> future =
                 client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -282,7 +282,7 @@ public class HttpGrader implements GroupGrader {
         }
     }
 
-    private GroupScores parseResponse(RolloutGroup group, byte[] body) {
+    private GroupScores parseResponse(RolloutView group, byte[] body) {
         int expected = group.completions().size();
         JsonNode root;
         try {
@@ -324,7 +324,7 @@ public class HttpGrader implements GroupGrader {
         return new GroupScores(scores, details);
     }
 
-    private static Double score(RolloutGroup group, JsonNode node, int index) {
+    private static Double score(RolloutView group, JsonNode node, int index) {
         if (node.isNull()) {
             return null;
         }
@@ -345,14 +345,14 @@ public class HttpGrader implements GroupGrader {
         return value;
     }
 
-    private GroupScores failed(RolloutGroup group, String reason) {
+    private GroupScores failed(RolloutView group, String reason) {
         failures.incrementAndGet();
         log.warn("HTTP grader '{}' failed for group {}: {}", name(), group.groupId(), reason);
         return nullScores(group.completions().size(), reason);
     }
 
     /** Logs a rejection at most once per open duration, with the number of rejections since the last message. */
-    private void logRejection(RolloutGroup group) {
+    private void logRejection(RolloutView group) {
         rejectedSinceLastLog.incrementAndGet();
         long now = System.nanoTime();
         long last = lastRejectionLogNanos.get();
@@ -368,7 +368,7 @@ public class HttpGrader implements GroupGrader {
         return new GroupScores(Collections.nCopies(size, null), Map.of("error", reason));
     }
 
-    private static GraderFailure invalidResponse(RolloutGroup group, String problem) {
+    private static GraderFailure invalidResponse(RolloutView group, String problem) {
         return new GraderFailure(group.groupId(), "invalid response: HTTP 200 body " + problem, false);
     }
 

@@ -3,10 +3,11 @@ package io.reasonflow.reward.stream;
 import io.reasonflow.contracts.InvalidMessageException;
 import io.reasonflow.contracts.Messages;
 import io.reasonflow.contracts.PartialScores;
-import io.reasonflow.contracts.RolloutGroup;
+import io.reasonflow.contracts.CompletionScore;
 import io.reasonflow.contracts.ScoredGroup;
 import io.reasonflow.contracts.Topics;
 import io.reasonflow.reward.GroupScorer;
+import io.reasonflow.reward.RolloutView;
 import io.reasonflow.reward.stream.PendingGroup.ReceivedPartial;
 import io.reasonflow.reward.stream.PendingGroup.ReceivedRecord;
 import io.reasonflow.service.DeadLetters;
@@ -88,10 +89,10 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
     }
 
     private void onRollout(Record<String, byte[]> record, ReceivedRecord received) {
-        RolloutGroup group;
+        RolloutView group;
         List<Map<String, Double>> own;
         try {
-            group = Topics.ROLLOUTS.decode(record.value());
+            group = RolloutView.decode(record.value());
             checkKey(record.key(), group.groupId());
             own = scorer.ownScores(group);
         } catch (InvalidMessageException e) {
@@ -104,7 +105,7 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
             return;
         }
         if (settings.kafkaGraders().isEmpty()) {
-            publish(group, own, Map.of());
+            publish(group, record.value(), own, Map.of());
             return;
         }
         String key = group.groupId();
@@ -150,7 +151,7 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
             log.debug("Ignoring a repeated score of grader {} for group {} at {}", partial.grader(), key, received);
             return;
         }
-        RolloutGroup group = state.rollout() == null ? null : Topics.ROLLOUTS.decode(state.rollout().value());
+        RolloutView group = state.rollout() == null ? null : RolloutView.decode(state.rollout().value());
         if (group != null) {
             String problem = sizeProblem(partial.scores(), group);
             if (problem != null) {
@@ -162,27 +163,51 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
     }
 
     /** Publishes the group when it is complete; stores it otherwise. */
-    private void settle(String key, PendingGroup state, RolloutGroup group) {
+    private void settle(String key, PendingGroup state, RolloutView group) {
         if (group != null && missing(state).isEmpty()) {
             Map<String, List<Double>> partials = new LinkedHashMap<>();
             state.partials().forEach((grader, partial) -> partials.put(grader, partial.scores()));
-            publish(group, state.ownScores(), partials);
+            publish(group, state.rollout().value(), state.ownScores(), partials);
             pending.delete(key);
         } else {
             pending.put(key, state.encode());
         }
     }
 
-    private void publish(RolloutGroup group, List<Map<String, Double>> own, Map<String, List<Double>> partials) {
-        ScoredGroup scored = scorer.combine(group, own, partials);
-        scored.scores().forEach(score -> score.graderScores().forEach((grader, value) -> {
+    private void publish(RolloutView group, byte[] rolloutBytes, List<Map<String, Double>> own,
+            Map<String, List<Double>> partials) {
+        List<CompletionScore> scores = scorer.combine(own, partials);
+        scores.forEach(score -> score.graderScores().forEach((grader, value) -> {
             if (value == null) {
                 counters.ungradable(grader);
             }
         }));
-        context.forward(new Record<>(group.groupId(), Messages.encode(scored), context.currentSystemTimeMs()),
+        context.forward(new Record<>(group.groupId(), encode(rolloutBytes, scores), context.currentSystemTimeMs()),
                 ScoringTopology.SCORED_SINK);
         counters.scored(group.completions().size());
+    }
+
+    /**
+     * Encodes a {@link ScoredGroup} with the rollout's bytes as received in its {@code group} field,
+     * which saves decoding and encoding every token id and log-prob again.
+     */
+    static byte[] encode(byte[] rolloutBytes, List<CompletionScore> completionScores) {
+        byte[] head = ("{\"schema_version\":" + Messages.SCHEMA_VERSION + ",\"group\":")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] scores = Messages.encode(completionScores);
+        byte[] middle = ",\"scores\":".getBytes(StandardCharsets.UTF_8);
+        byte[] group = rolloutBytes;
+        if (group.length >= 3 && group[0] == (byte) 0xEF && group[1] == (byte) 0xBB && group[2] == (byte) 0xBF) {
+            group = java.util.Arrays.copyOfRange(group, 3, group.length);
+        }
+        byte[] out = new byte[head.length + group.length + middle.length + scores.length + 1];
+        int at = 0;
+        for (byte[] part : new byte[][] {head, group, middle, scores}) {
+            System.arraycopy(part, 0, out, at, part.length);
+            at += part.length;
+        }
+        out[at] = '}';
+        return out;
     }
 
     /** Dead-letters every group whose merge timeout has passed. */
@@ -220,7 +245,7 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
         return settings.kafkaGraders().stream().filter(name -> !state.partials().containsKey(name)).toList();
     }
 
-    private static String sizeProblem(List<Double> scores, RolloutGroup group) {
+    private static String sizeProblem(List<Double> scores, RolloutView group) {
         int expected = group.completions().size();
         return scores.size() == expected ? null : "scores has " + scores.size() + " entries but group "
                 + group.groupId() + " has " + expected + " completions; send one score per completion, in order";

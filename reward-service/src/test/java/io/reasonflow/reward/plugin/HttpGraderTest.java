@@ -13,6 +13,7 @@ import io.reasonflow.contracts.PromptMessage;
 import io.reasonflow.contracts.Purpose;
 import io.reasonflow.contracts.RolloutGroup;
 import io.reasonflow.contracts.SamplingSettings;
+import io.reasonflow.reward.RolloutView;
 import io.reasonflow.reward.plugin.GroupGrader.GroupScores;
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,7 +104,7 @@ class HttpGraderTest {
         }
     }
 
-    private static RolloutGroup group(String... texts) {
+    private static RolloutView group(String... texts) {
         PromptMessage prompt = new PromptMessage(Messages.SCHEMA_VERSION, "run-1", "group-7", "prompt-42", "arithmetic",
                 "What is 17 + 25?", "42", Purpose.TRAIN, new SamplingSettings(texts.length, 1.0, 1.0, 0, 128, List.of()),
                 0);
@@ -111,10 +112,10 @@ class HttpGraderTest {
                 .map(text -> new Completion(text, new int[text.length()], new double[text.length()],
                         text.endsWith("!") ? FinishReason.LENGTH : FinishReason.STOP))
                 .toList();
-        return new RolloutGroup(Messages.SCHEMA_VERSION, prompt, 3, "worker-1", completions);
+        return RolloutView.of(new RolloutGroup(Messages.SCHEMA_VERSION, prompt, 3, "worker-1", completions));
     }
 
-    private static RolloutGroup threeCompletions() {
+    private static RolloutView threeCompletions() {
         return group("<answer>42</answer>", "I am not sure!", "42");
     }
 

@@ -77,7 +77,9 @@ class ScoringTopologyTest {
             http.put(name, new RewardProperties.HttpGraderProperties(grader.settings().url(), null, null, null, null,
                     null, null, null));
         });
-        RewardProperties properties = new RewardProperties(weights, kafkaGraders, TIMEOUT, http, null, null);
+        // "judge" is optional wherever it runs: its null leaves the total to the other graders.
+        List<String> optional = kafkaGraders.contains("judge") || http.containsKey("judge") ? List.of("judge") : List.of();
+        RewardProperties properties = new RewardProperties(weights, kafkaGraders, optional, TIMEOUT, http, null, null);
         List<GroupGrader> groupGraders = List.copyOf(httpGraders.values());
         Topology topology = ScoringTopology.build(new Topology(),
                 new ScoringTopology.Settings(kafkaGraders, TIMEOUT, "reward-service"),
@@ -155,9 +157,22 @@ class ScoringTopologyTest {
             assertThat(group.scores().get(0).graderScores()).containsEntry("judge", 0.25);
             assertThat(group.scores().get(0).total()).isEqualTo(1.7);
             assertThat(group.scores().get(1).graderScores()).containsEntry("judge", null);
-            assertThat(group.scores().get(1).total()).isNull();
+            assertThat(group.scores().get(1).total()).isEqualTo(0.2);
         } finally {
             server.stop(0);
+        }
+    }
+
+    @Test
+    void splicedEncodingMatchesPlainEncoding() {
+        RolloutGroup rollout = group("g-1", RIGHT, WRONG);
+        ScoredGroup scored = new GroupScorer(Map.of("accuracy", 1.0)).score(rollout);
+        byte[] withBom = ("\uFEFF" + new String(Messages.encode(rollout), StandardCharsets.UTF_8))
+                .getBytes(StandardCharsets.UTF_8);
+
+        for (byte[] raw : List.of(Messages.encode(rollout), withBom)) {
+            ScoredGroup decoded = Topics.SCORED.decode(ScoringProcessor.encode(raw, scored.scores()));
+            assertThat(Messages.encode(decoded)).isEqualTo(Messages.encode(scored));
         }
     }
 
