@@ -35,15 +35,19 @@ public final class LocalPipeline {
      *
      * @param bootstrapServers the cluster to use
      * @param trainerSettings  {@code reasonflow.trainer.*} settings, without the prefix
+     * @param rewardSettings   {@code reasonflow.reward.*} settings, without the prefix
      */
-    public static Result run(String bootstrapServers, Map<String, String> trainerSettings, TrainingRun.Progress progress)
+    public static Result run(String bootstrapServers, Map<String, String> trainerSettings,
+            Map<String, String> rewardSettings, TrainingRun.Progress progress)
             throws InterruptedException, IOException {
         String runId = trainerSettings.get("run-id");
         List<ConfigurableApplicationContext> contexts = new ArrayList<>();
         Path rewardState = Files.createTempDirectory("reasonflow-reward-state-");
         try {
-            contexts.add(start(RewardApplication.builder(), bootstrapServers,
-                    Map.of("reasonflow.reward.streams.state-dir", rewardState.toString())));
+            Map<String, String> rewardArgs = new LinkedHashMap<>();
+            rewardArgs.put("reasonflow.reward.streams.state-dir", rewardState.toString());
+            rewardSettings.forEach((key, value) -> rewardArgs.put("reasonflow.reward." + key, value));
+            contexts.add(start(RewardApplication.builder(), bootstrapServers, rewardArgs));
             ConfigurableApplicationContext rollout = start(RolloutApplication.builder(), bootstrapServers,
                     Map.of("reasonflow.rollout.run-id", runId));
             contexts.add(rollout);

@@ -22,7 +22,7 @@ class SmokePipelineContainerTest {
     void smokeRunOnContainerBroker(@TempDir Path output) throws Exception {
         TopicSetup.ensureTopics(KAFKA.getBootstrapServers(), Duration.ofSeconds(30));
         LocalPipeline.Result result = LocalPipeline.run(KAFKA.getBootstrapServers(),
-                SmokeRunAssertions.smokeSettings("smoke-container", output), line -> { });
+                SmokeRunAssertions.smokeSettings("smoke-container", output), java.util.Map.of(), line -> { });
         SmokeRunAssertions.assertCompleteRun(result, output);
     }
 }

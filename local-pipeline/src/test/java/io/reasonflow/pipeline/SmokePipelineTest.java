@@ -17,7 +17,7 @@ class SmokePipelineTest {
         try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
             TopicSetup.ensureTopics(broker.bootstrapServers(), Duration.ofSeconds(20));
             LocalPipeline.Result result = LocalPipeline.run(broker.bootstrapServers(),
-                    SmokeRunAssertions.smokeSettings("smoke-local", output), line -> { });
+                    SmokeRunAssertions.smokeSettings("smoke-local", output), java.util.Map.of(), line -> { });
             SmokeRunAssertions.assertCompleteRun(result, output);
         }
     }

@@ -23,7 +23,7 @@ import org.springframework.util.backoff.FixedBackOff;
 
 /**
  * Kafka wiring every service imports: string keys and JSON byte-array values, idempotent producers
- * with {@code acks=all}, and a listener error handler that retries a failing record twice, one second
+ * with {@code acks=all}, consumers that read committed records only, and a listener error handler that retries a failing record twice, one second
  * apart, then sends it to its dead-letter topic. A record that cannot be decoded is not retried.
  * Boot's {@code spring.kafka.*} properties (bootstrap servers, group id, client settings) still apply.
  */
@@ -52,6 +52,8 @@ public class ServiceKafkaConfiguration {
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // The reward service writes inside transactions; records of an aborted one must stay unseen.
+        config.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return new DefaultKafkaConsumerFactory<>(config);
     }
 

@@ -46,8 +46,26 @@ final class DemoCommand implements Callable<Integer> {
             description = "Use this Kafka cluster instead of starting a local broker.")
     private String bootstrapServers;
 
+    @Option(names = "--reward", paramLabel = "KEY=VALUE",
+            description = {"Reward service setting reasonflow.reward.KEY (repeatable), for example",
+                "--reward weights.format=0.5 or --reward kafka-graders=arithmetic; docs/reward-service.md lists them."})
+    private Map<String, String> rewardSettings = new java.util.LinkedHashMap<>();
+
     @Option(names = "--seed", defaultValue = "7", description = "Seed of data, model and sampling (default: ${DEFAULT-VALUE}).")
     private long seed;
+
+    /** The invalid-setting error behind {@code error}, such as a bad property in a service's context. */
+    private static IllegalArgumentException invalidSetting(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof IllegalArgumentException invalid) {
+                return invalid;
+            }
+            if (cause.getCause() == cause) {
+                return null;
+            }
+        }
+        return null;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -78,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
                 say("Kafka broker (KRaft) started on " + servers);
             }
             TopicSetup.ensureTopics(servers, CLUSTER_TIMEOUT);
-            LocalPipeline.Result result = LocalPipeline.run(servers, settings, this::say);
+            LocalPipeline.Result result = LocalPipeline.run(servers, settings, rewardSettings, this::say);
             say(String.format("Rollout service generated %d groups with policy versions %s", result.rolloutGroupsPublished(),
                     result.rolloutVersionsUsed()));
             say(String.format("Done in %.1f s. Output: %s (metrics.jsonl, eval.jsonl, summary.json, checkpoints/)",
@@ -89,8 +107,12 @@ final class DemoCommand implements Callable<Integer> {
         } catch (TopicSetup.BrokerUnreachableException e) {
             spec.commandLine().getErr().println("Error: " + e.getMessage());
             return 1;
-        } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("Invalid input: " + e.getMessage());
+        } catch (RuntimeException e) {
+            IllegalArgumentException invalid = invalidSetting(e);
+            if (invalid == null) {
+                throw e;
+            }
+            spec.commandLine().getErr().println("Invalid input: " + invalid.getMessage());
             return 2;
         } finally {
             if (broker != null) {
