@@ -47,15 +47,23 @@ public final class TopicSetup {
                 admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (TimeoutException e) {
-            throw new BrokerUnreachableException("cannot reach Kafka at " + bootstrapServers + " within "
-                    + timeout.toSeconds() + " s; check --bootstrap-servers and that the broker is running", e);
+            throw unreachable(bootstrapServers, timeout, e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                // The admin client's own timeout can expire just before the wait above does.
+                throw unreachable(bootstrapServers, timeout, e.getCause());
+            }
             throw new BrokerUnreachableException("topic setup failed on Kafka at " + bootstrapServers + ": "
                     + e.getCause().getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BrokerUnreachableException("interrupted while setting up topics on " + bootstrapServers, e);
         }
+    }
+
+    private static BrokerUnreachableException unreachable(String bootstrapServers, Duration timeout, Throwable cause) {
+        return new BrokerUnreachableException("cannot reach Kafka at " + bootstrapServers + " within "
+                + timeout.toSeconds() + " s; check --bootstrap-servers and that the broker is running", cause);
     }
 
     private static NewTopic newTopic(String name) {
