@@ -11,14 +11,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param policyVersion    evaluated policy version
  * @param dataset          dataset name
  * @param prompts          number of held-out prompts
- * @param samplesPerPrompt k, samples per prompt
+ * @param samplesPerPrompt k, samples per prompt (JSON field {@code k})
  * @param passAt1          mean accuracy over all k samples of all prompts
  * @param majAtK           share of prompts whose most frequent answer among k samples is correct
  * @param formatRate       share of samples with a well-formed think/answer block
  * @param meanLength       mean completion length in tokens
  */
 public record EvalResult(int schemaVersion, String runId, String stage, long policyVersion, String dataset,
-        int prompts, int samplesPerPrompt, @JsonProperty("pass_at_1") double passAt1, double majAtK,
+        int prompts, @JsonProperty("k") int samplesPerPrompt, @JsonProperty("pass_at_1") double passAt1, double majAtK,
         double formatRate, double meanLength) {
 
     public EvalResult {

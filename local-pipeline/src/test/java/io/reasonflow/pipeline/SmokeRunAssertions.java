@@ -12,8 +12,10 @@ import tools.jackson.databind.JsonNode;
 
 /** Checks shared by the end-to-end runs on an in-process broker and on a Testcontainers broker. */
 final class SmokeRunAssertions {
-    static final List<String> METRIC_FIELDS = List.of("step", "policy_version", "reward_mean", "accuracy",
-            "format_rate", "kl", "loss", "completion_length", "tokens_per_second", "staleness");
+    static final List<String> METRIC_FIELDS = List.of("step", "policy_version", "reward_mean", "reward_std",
+            "accuracy", "format_rate", "kl", "loss", "clip_fraction_low", "clip_fraction_high", "completion_length",
+            "truncation_rate", "zero_variance_fraction", "dropped_stale", "tokens_per_second", "staleness",
+            "step_seconds", "reward_accuracy", "reward_format");
 
     private SmokeRunAssertions() {
     }

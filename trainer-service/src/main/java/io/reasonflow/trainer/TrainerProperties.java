@@ -44,8 +44,10 @@ public record TrainerProperties(String runId, Path outputDir, long seed, boolean
      * @param steps        optimizer steps
      * @param batchSize    examples per step
      * @param learningRate AdamW learning rate
+     * @param dataset      JSONL file of {@code prompt}/{@code completion} pairs to train on instead of the
+     *                     task's generated reference traces, or null
      */
-    public record Sft(int steps, int batchSize, double learningRate) {
+    public record Sft(int steps, int batchSize, double learningRate, Path dataset) {
     }
 
     /**
@@ -69,8 +71,10 @@ public record TrainerProperties(String runId, Path outputDir, long seed, boolean
      * @param temperature  sampling temperature
      * @param topP         nucleus mass
      * @param maxNewTokens completion length limit
+     * @param every        also evaluate after every this many GRPO steps; 0 evaluates only at the start,
+     *                     after SFT and at the end
      */
-    public record Eval(int samples, double temperature, double topP, int maxNewTokens) {
+    public record Eval(int samples, double temperature, double topP, int maxNewTokens, int every) {
     }
 
     public TrainerProperties {
@@ -100,6 +104,11 @@ public record TrainerProperties(String runId, Path outputDir, long seed, boolean
         require(grpo.stalenessBound() >= 0, "reasonflow.trainer.grpo.staleness-bound", grpo.stalenessBound(), ">= 0");
         require(eval != null && eval.samples() >= 1, "reasonflow.trainer.eval.samples",
                 eval == null ? null : eval.samples(), ">= 1");
+        require(eval.every() >= 0, "reasonflow.trainer.eval.every", eval.every(), ">= 0 (0 turns it off)");
+        require(eval.temperature() >= 0, "reasonflow.trainer.eval.temperature", eval.temperature(), ">= 0");
+        require(eval.topP() > 0 && eval.topP() <= 1, "reasonflow.trainer.eval.top-p", eval.topP(), "a value in (0, 1]");
+        require(sft.dataset() == null || java.nio.file.Files.isRegularFile(sft.dataset()),
+                "reasonflow.trainer.sft.dataset", sft.dataset(), "a readable JSONL file of prompt/completion pairs");
     }
 
     private static void require(boolean valid, String property, Object value, String allowed) {

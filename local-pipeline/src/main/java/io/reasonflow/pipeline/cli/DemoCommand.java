@@ -46,6 +46,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Use this Kafka cluster instead of starting a local broker.")
     private String bootstrapServers;
 
+    @Option(names = "--trainer", paramLabel = "KEY=VALUE",
+            description = {"Trainer setting reasonflow.trainer.KEY (repeatable), applied over the demo's own, for",
+                "example --trainer eval.every=10 or --trainer sft.dataset=traces.jsonl; README.md lists them."})
+    private Map<String, String> trainerSettings = new java.util.LinkedHashMap<>();
+
     @Option(names = "--reward", paramLabel = "KEY=VALUE",
             description = {"Reward service setting reasonflow.reward.KEY (repeatable), for example",
                 "--reward weights.format=0.5 or --reward kafka-graders=arithmetic; docs/reward-service.md lists them."})
@@ -86,6 +91,7 @@ final class DemoCommand implements Callable<Integer> {
         System.setProperty("reasonflow.log.dir", output.toAbsolutePath().toString());
         String runId = "demo-" + output.getFileName();
         Map<String, String> settings = DemoSettings.of(smoke, runId, output, seed, dataset);
+        settings.putAll(trainerSettings);
         long started = System.nanoTime();
         LocalKafkaBroker broker = null;
         try {

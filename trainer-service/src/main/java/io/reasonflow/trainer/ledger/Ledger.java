@@ -76,6 +76,11 @@ public class Ledger {
         filtered++;
     }
 
+    /** Training groups dropped so far because they were older than the staleness bound. */
+    public long droppedStaleCount() {
+        return droppedStale;
+    }
+
     public int outstandingTrain() {
         return outstandingTrain.size();
     }

@@ -19,7 +19,7 @@ final class StepMetrics {
      * @param seconds       wall time since the previous step ended, waiting for groups included
      */
     static Map<String, Object> of(int step, long policyVersion, List<ScoredGroup> batch, GrpoStepStats stats,
-            long versionBefore, double seconds) {
+            long versionBefore, double seconds, long droppedStale) {
         double rewardSum = 0;
         double rewardSquares = 0;
         int rewarded = 0;
@@ -30,6 +30,7 @@ final class StepMetrics {
         int completions = 0;
         int zeroVariance = 0;
         double staleness = 0;
+        Map<String, double[]> byGrader = new java.util.TreeMap<>();
         for (ScoredGroup group : batch) {
             staleness += versionBefore - group.group().policyVersion();
             Double first = null;
@@ -42,6 +43,13 @@ final class StepMetrics {
                 truncated += completion.finishReason() == FinishReason.LENGTH ? 1 : 0;
                 accuracy += valueOrZero(score.graderScores().get("accuracy"));
                 format += valueOrZero(score.graderScores().get("format"));
+                score.graderScores().forEach((grader, value) -> {
+                    double[] sumAndCount = byGrader.computeIfAbsent(grader, name -> new double[2]);
+                    if (value != null) {
+                        sumAndCount[0] += value;
+                        sumAndCount[1]++;
+                    }
+                });
                 if (score.total() != null) {
                     rewardSum += score.total();
                     rewardSquares += score.total() * score.total();
@@ -62,14 +70,18 @@ final class StepMetrics {
         metrics.put("format_rate", format / completions);
         metrics.put("kl", stats.kl());
         metrics.put("loss", stats.loss());
-        metrics.put("clip_low", stats.clipLow());
-        metrics.put("clip_high", stats.clipHigh());
+        metrics.put("clip_fraction_low", stats.clipLow());
+        metrics.put("clip_fraction_high", stats.clipHigh());
         metrics.put("completion_length", (double) tokens / completions);
         metrics.put("truncation_rate", (double) truncated / completions);
-        metrics.put("zero_variance_groups", (double) zeroVariance / batch.size());
+        metrics.put("zero_variance_fraction", (double) zeroVariance / batch.size());
+        metrics.put("dropped_stale", droppedStale);
         metrics.put("tokens_per_second", tokens / Math.max(seconds, 1e-9));
         metrics.put("staleness", staleness / batch.size());
         metrics.put("step_seconds", seconds);
+        // Mean over the completions the grader scored; null when it scored none of them.
+        byGrader.forEach((grader, sumAndCount) -> metrics.put("reward_" + grader,
+                sumAndCount[1] == 0 ? null : sumAndCount[0] / sumAndCount[1]));
         return metrics;
     }
 

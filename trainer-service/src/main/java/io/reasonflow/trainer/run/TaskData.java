@@ -66,7 +66,7 @@ public record TaskData(String name, List<TaskExample> train, List<TaskExample> e
         List<SftPair> pairs = new ArrayList<>();
         for (TaskExample example : train) {
             if (example.referenceCompletion() != null) {
-                pairs.add(new SftPair(PromptTokens.encode(tokenizer, prompts.promptText(example)),
+                pairs.add(new SftPair(example.id(), PromptTokens.encode(tokenizer, prompts.promptText(example)),
                         tokenizer.encode(example.referenceCompletion())));
             }
         }

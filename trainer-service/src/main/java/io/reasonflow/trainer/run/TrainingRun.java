@@ -18,6 +18,8 @@ import io.reasonflow.trainer.grpo.GrpoUpdate;
 import io.reasonflow.trainer.io.TrainerIo;
 import io.reasonflow.trainer.ledger.Ledger;
 import io.reasonflow.trainer.policy.PolicyVersions;
+import io.reasonflow.trainer.sft.SftJsonl;
+import io.reasonflow.trainer.sft.SftPair;
 import io.reasonflow.trainer.sft.SftTrainer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,6 +72,11 @@ public class TrainingRun {
         TaskData data = TaskData.load(properties.task(), properties.seed(), tokenizer, prompts);
         progress.line(String.format("Task %s: %d training and %d held-out examples (%d skipped as too long)",
                 data.name(), data.train().size(), data.eval().size(), data.skipped()));
+        List<SftPair> sftPairs = properties.sft().dataset() == null ? data.sftPairs()
+                : SftJsonl.read(properties.sft().dataset(), tokenizer);
+        if (properties.sft().dataset() != null) {
+            progress.line(String.format("SFT examples: %d from %s", sftPairs.size(), properties.sft().dataset()));
+        }
         ModelConfig config = modelConfig();
         try (RunOutput output = new RunOutput(properties.outputDir());
                 PolicyModel policy = PolicyModel.initialize(config, properties.seed())) {
@@ -79,7 +86,7 @@ public class TrainingRun {
             evaluate("start", data, output, progress);
 
             SftTrainer sft = new SftTrainer(policy, tokenizer, properties.sft(), properties.seed());
-            double sftLoss = sft.train(data.sftPairs(), (step, loss) -> {
+            double sftLoss = sft.train(sftPairs, (step, loss) -> {
                 if (step % Math.max(1, properties.sft().steps() / 10) == 0 || step == properties.sft().steps()) {
                     progress.line(String.format("sft step %d/%d loss %.4f", step, properties.sft().steps(), loss));
                 }
@@ -123,10 +130,14 @@ public class TrainingRun {
                 long version = versions.publish(policy, step);
                 long now = System.nanoTime();
                 Map<String, Object> metrics = StepMetrics.of(step, version, batch, stats, current,
-                        (now - lastStepEnd) / 1e9);
+                        (now - lastStepEnd) / 1e9, ledger.droppedStaleCount());
                 lastStepEnd = now;
                 output.appendMetrics(metrics);
                 progress.line(StepMetrics.line(step, grpo.steps(), metrics));
+                int every = properties.eval().every();
+                if (every > 0 && step % every == 0 && step < grpo.steps()) {
+                    evaluate("step-" + step, data, output, progress);
+                }
             }
         }
     }

@@ -48,6 +48,12 @@ public class SftTrainer {
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("cold-start SFT needs reference completions, but the task has none");
         }
+        for (SftPair pair : pairs) {
+            if (pair.completionIds().length == 0) {
+                throw new IllegalArgumentException("SFT example " + pair.id() + " has no completion tokens, so its "
+                        + "loss mask is empty; give every example a non-empty completion");
+            }
+        }
         int maxLength = model.config().maxPositionEmbeddings();
         List<SftPair> order = new ArrayList<>(pairs);
         int cursor = order.size();
@@ -102,7 +108,7 @@ public class SftTrainer {
     private static int[] fitted(SftPair pair, int maxLength) {
         int room = maxLength - pair.promptIds().length;
         if (room < 1) {
-            throw new IllegalArgumentException("prompt of " + pair.promptIds().length
+            throw new IllegalArgumentException("SFT example " + pair.id() + ": prompt of " + pair.promptIds().length
                     + " tokens leaves no room for a completion within max_position_embeddings " + maxLength);
         }
         int[] completion = pair.completionIds();
