@@ -56,6 +56,8 @@ public final class LocalPipeline {
             ConfigurableApplicationContext trainer = start(TrainerApplication.builder(), bootstrapServers, trainerArgs);
             contexts.add(trainer);
             progress.line("Services started: reward, rollout, trainer on " + bootstrapServers);
+            progress.line("Metrics: reward " + metricsUrl(contexts.get(0)) + ", rollout " + metricsUrl(rollout)
+                    + ", trainer " + metricsUrl(trainer));
 
             Map<String, Object> summary = trainer.getBean(TrainingRun.class).run(progress);
             PromptBatchListener listener = rollout.getBean(PromptBatchListener.class);
@@ -68,10 +70,16 @@ public final class LocalPipeline {
         }
     }
 
+    private static String metricsUrl(ConfigurableApplicationContext context) {
+        return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port") + "/actuator/prometheus";
+    }
+
     private static ConfigurableApplicationContext start(SpringApplicationBuilder builder, String bootstrapServers,
             Map<String, String> settings) {
         List<String> args = new ArrayList<>();
         args.add("--spring.kafka.bootstrap-servers=" + bootstrapServers);
+        // Each service's actuator listens on a free loopback port.
+        args.add("--server.port=0");
         settings.forEach((key, value) -> args.add("--" + key + "=" + value));
         return builder.registerShutdownHook(false).run(args.toArray(String[]::new));
     }

@@ -52,10 +52,10 @@ class DeadLetterTest {
         broker = LocalKafkaBroker.start();
         TopicSetup.ensureTopics(broker.bootstrapServers(), Duration.ofSeconds(20));
         reward = RewardApplication.builder().registerShutdownHook(false)
-                .run("--spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+                .run("--spring.kafka.bootstrap-servers=" + broker.bootstrapServers(), "--server.port=0",
                         "--reasonflow.reward.streams.state-dir=" + java.nio.file.Files.createTempDirectory("reward-state-"));
         rollout = io.reasonflow.rollout.RolloutApplication.builder().registerShutdownHook(false)
-                .run("--spring.kafka.bootstrap-servers=" + broker.bootstrapServers());
+                .run("--spring.kafka.bootstrap-servers=" + broker.bootstrapServers(), "--server.port=0");
     }
 
     @AfterAll

@@ -63,6 +63,7 @@ class StalenessBoundTest {
             settings.put("sft.steps", "0");
             List<String> args = new ArrayList<>();
             args.add("--spring.kafka.bootstrap-servers=" + servers);
+            args.add("--server.port=0");
             settings.forEach((key, value) -> args.add("--reasonflow.trainer." + key + "=" + value));
 
             Upstream upstream = new Upstream(servers);

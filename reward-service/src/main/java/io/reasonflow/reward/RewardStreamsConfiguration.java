@@ -49,6 +49,11 @@ public class RewardStreamsConfiguration {
         return new RewardCounters();
     }
 
+    @Bean
+    RewardMetrics rewardMetrics(RewardCounters counters, RewardProperties properties) {
+        return new RewardMetrics(counters, properties);
+    }
+
     @Bean(destroyMethod = "")
     List<GroupGrader> httpGraders(RewardProperties properties) {
         List<GroupGrader> graders = new ArrayList<>();

@@ -137,7 +137,7 @@ class ExactlyOnceScoringTest {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 RewardApplication.class.getName(),
-                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(), "--server.port=0",
                 "--reasonflow.reward.kafka-graders=" + GRADER,
                 "--reasonflow.reward.weights.accuracy=1.0",
                 "--reasonflow.reward.weights." + GRADER + "=0.5",

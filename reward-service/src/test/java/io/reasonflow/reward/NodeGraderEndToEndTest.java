@@ -74,7 +74,7 @@ class NodeGraderEndToEndTest {
             // Node resolves "localhost" to ::1 first, and the broker listens on IPv4 only.
             String servers = broker.getBrokersAsString().replace("localhost", "127.0.0.1");
             try (ConfigurableApplicationContext reward = RewardApplication.builder().registerShutdownHook(false).run(
-                    "--spring.kafka.bootstrap-servers=" + servers,
+                    "--spring.kafka.bootstrap-servers=" + servers, "--server.port=0",
                     "--reasonflow.reward.kafka-graders=arithmetic",
                     "--reasonflow.reward.optional-graders=arithmetic",
                     "--reasonflow.reward.weights.accuracy=1.0",
@@ -101,6 +101,11 @@ class NodeGraderEndToEndTest {
                 }
                 assertThat(reward.getBean(io.reasonflow.reward.stream.RewardCounters.class).incompleteGroups())
                         .isZero();
+                String metrics = prometheus(reward);
+                assertThat(metrics).contains("reasonflow_reward_groups_scored_total " + (double) GROUPS);
+                assertThat(metrics).contains("reasonflow_reward_completions_graded_total " + (double) (4 * GROUPS));
+                assertThat(metrics).contains("reasonflow_reward_ungradable_total{grader=\"arithmetic\"} "
+                        + (double) GROUPS);
             }
         } finally {
             if (grader != null) {
@@ -111,6 +116,17 @@ class NodeGraderEndToEndTest {
             }
             broker.destroy();
         }
+    }
+
+    /** The service's metrics page, as Prometheus scrapes it. */
+    private static String prometheus(ConfigurableApplicationContext context) throws Exception {
+        String port = context.getEnvironment().getProperty("local.server.port");
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
     }
 
     private static void requireNode(Path example) {

@@ -280,7 +280,7 @@ public final class GradingBenchmark {
 
     private static double serviceRate(String servers, int groups, int threads, Path stateDir) {
         try (ConfigurableApplicationContext reward = RewardApplication.builder().registerShutdownHook(false)
-                .run("--spring.kafka.bootstrap-servers=" + servers,
+                .run("--spring.kafka.bootstrap-servers=" + servers, "--server.port=0",
                         "--reasonflow.reward.streams.state-dir=" + stateDir,
                         "--reasonflow.reward.streams.threads=" + threads,
                         "--reasonflow.reward.weights.accuracy=1.0", "--reasonflow.reward.weights.format=0.2")) {
