@@ -5,6 +5,7 @@ import io.reasonflow.reward.plugin.GroupGrader;
 import io.reasonflow.reward.plugin.HttpGrader;
 import io.reasonflow.reward.stream.RewardCounters;
 import io.reasonflow.reward.stream.ScoringTopology;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +32,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.KafkaStreamsConfiguration;
 import org.springframework.kafka.config.KafkaStreamsInfrastructureCustomizer;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.kafka.streams.KafkaStreamsMicrometerListener;
 import org.springframework.kafka.core.CleanupConfig;
 
 /**
@@ -64,7 +66,7 @@ public class RewardStreamsConfiguration {
 
     @Bean
     StreamsBuilderFactoryBean rewardStreams(RewardProperties properties, KafkaProperties kafka,
-            List<GroupGrader> httpGraders, RewardCounters counters,
+            List<GroupGrader> httpGraders, RewardCounters counters, MeterRegistry meterRegistry,
             @Value("${spring.application.name}") String serviceName) {
         String bootstrapServers = String.join(",", kafka.getBootstrapServers());
         checkSourceTopics(bootstrapServers);
@@ -87,6 +89,7 @@ public class RewardStreamsConfiguration {
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         factory.setStateListener((next, previous) -> log.info("Reward streams: {} -> {}", previous, next));
+        factory.addListener(new KafkaStreamsMicrometerListener(meterRegistry));
         log.info("Reward service: graders {}, Kafka graders {}, merge timeout {}", properties.reportedGraders(),
                 properties.kafkaGraders(), properties.mergeTimeout());
         return factory;

@@ -106,6 +106,7 @@ class NodeGraderEndToEndTest {
                 assertThat(metrics).contains("reasonflow_reward_completions_graded_total " + (double) (4 * GROUPS));
                 assertThat(metrics).contains("reasonflow_reward_ungradable_total{grader=\"arithmetic\"} "
                         + (double) GROUPS);
+                assertThat(metrics).contains("kafka_stream_");
             }
         } finally {
             if (grader != null) {
