@@ -9,6 +9,7 @@ import io.reasonflow.tasks.grading.RepetitionGrader;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
 
 /**
  * Settings of the reward service ({@code reasonflow.reward.*}).
@@ -33,14 +35,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                     grader makes the total null. Every null is still reported and counted.
  * @param mergeTimeout how long a group waits for the Kafka graders' scores before it goes to
  *                     {@code reasonflow.rollouts.dlq} with the names of the graders still missing
- *                     (default 60 s)
+ *                     (default 60 s; a number without a unit means seconds)
  * @param httpGraders  plug-in graders called over HTTP, by name
  * @param graders      settings of the built-in graders
  * @param streams      Kafka Streams settings of the scoring topology
  */
-@ConfigurationProperties("reasonflow.reward")
+@ConfigurationProperties(prefix = "reasonflow.reward", ignoreUnknownFields = false)
 public record RewardProperties(Map<String, Double> weights, List<String> kafkaGraders, List<String> optionalGraders,
-        Duration mergeTimeout, Map<String, HttpGraderProperties> httpGraders, BuiltInGraders graders, Streams streams) {
+        @DurationUnit(ChronoUnit.SECONDS) Duration mergeTimeout, Map<String, HttpGraderProperties> httpGraders,
+        BuiltInGraders graders, Streams streams) {
 
     private static final String PREFIX = "reasonflow.reward.";
     private static final Duration DEFAULT_MERGE_TIMEOUT = Duration.ofSeconds(60);
@@ -56,8 +59,8 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
         graders = graders == null ? BuiltInGraders.defaults() : graders;
         streams = streams == null ? Streams.defaults() : streams;
         if (mergeTimeout.isNegative() || mergeTimeout.isZero()) {
-            throw new IllegalArgumentException(PREFIX + "merge-timeout is " + mergeTimeout
-                    + ", expected a positive duration such as 60s");
+            throw new IllegalArgumentException(PREFIX + "merge-timeout is " + mergeTimeout.toMillis()
+                    + " ms, expected a positive duration such as 60s");
         }
         checkNames(weights, kafkaGraders, httpGraders);
         for (String name : optionalGraders) {
@@ -157,7 +160,8 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
      * @param repetitionNgramSize   words per n-gram of {@code repetition} (default 4)
      * @param repetitionMaxPenalty  score of fully repeated text (default -1)
      */
-    public record BuiltInGraders(Duration accuracyTimeLimit, String language, Integer overlongMaxLength,
+    public record BuiltInGraders(@DurationUnit(ChronoUnit.SECONDS) Duration accuracyTimeLimit, String language,
+            Integer overlongMaxLength,
             Integer overlongBuffer, String overlongUnit, Integer repetitionNgramSize, Double repetitionMaxPenalty) {
 
         public BuiltInGraders {
@@ -171,8 +175,8 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
                     : repetitionMaxPenalty;
             String graders = PREFIX + "graders.";
             if (accuracyTimeLimit.isNegative() || accuracyTimeLimit.isZero()) {
-                throw new IllegalArgumentException(graders + "accuracy-time-limit is " + accuracyTimeLimit
-                        + ", expected a positive duration such as 2s");
+                throw new IllegalArgumentException(graders + "accuracy-time-limit is " + accuracyTimeLimit.toMillis()
+                        + " ms, expected a positive duration such as 2s");
             }
             try {
                 LanguageConsistencyGrader.language(language);
@@ -233,8 +237,8 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
                 throw new IllegalArgumentException(PREFIX + "streams.threads is " + threads + ", expected at least 1");
             }
             if (commitInterval.isNegative() || commitInterval.isZero()) {
-                throw new IllegalArgumentException(PREFIX + "streams.commit-interval is " + commitInterval
-                        + ", expected a positive duration such as 100ms");
+                throw new IllegalArgumentException(PREFIX + "streams.commit-interval is " + commitInterval.toMillis()
+                        + " ms, expected a positive duration such as 100ms");
             }
         }
 

@@ -32,7 +32,10 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -43,6 +46,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -219,6 +223,7 @@ public final class GradingBenchmark {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
+        List<Future<RecordMetadata>> sends = new ArrayList<>(groups);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
                 new ByteArraySerializer())) {
             for (int g = 0; g < groups; g++) {
@@ -232,9 +237,20 @@ public final class GradingBenchmark {
                     completions.add(completion(sample.completion(), settings.bytesPerToken(), random));
                 }
                 RolloutGroup group = new RolloutGroup(Messages.SCHEMA_VERSION, prompt, 1, "bench", completions);
-                producer.send(new ProducerRecord<>(Topics.ROLLOUTS.name(), id, Messages.encode(group)));
+                sends.add(producer.send(new ProducerRecord<>(Topics.ROLLOUTS.name(), id, Messages.encode(group))));
             }
             producer.flush();
+            for (Future<RecordMetadata> send : sends) {
+                try {
+                    send.get(60, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    throw new IllegalStateException("sending rollout groups to the local broker failed: "
+                            + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while sending rollout groups", e);
+                }
+            }
         }
         return groups;
     }
@@ -306,11 +322,13 @@ public final class GradingBenchmark {
             consumer.seekToBeginning(partitions);
             long[] appendTimes = new long[expected];
             int count = 0;
-            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            // Generous for this machine's slowest figures, and bounded: about 30 s plus 10 ms a record.
+            Duration limit = Duration.ofSeconds(30).plusMillis(10L * expected);
+            long deadline = System.nanoTime() + limit.toNanos();
             while (count < expected) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("only " + count + " of " + expected + " records reached "
-                            + topic + " within 10 minutes");
+                            + topic + " within " + limit.toSeconds() + " s");
                 }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     if (count < expected) {

@@ -3,6 +3,7 @@ package io.reasonflow.pipeline.cli;
 import io.reasonflow.model.bench.BenchmarkFigures;
 import io.reasonflow.model.bench.ModelBenchmark;
 import io.reasonflow.pipeline.bench.GradingBenchmark;
+import io.reasonflow.tasks.dataset.DatasetException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,23 +55,36 @@ final class BenchCommand implements Callable<Integer> {
             @Option(names = "--quick", description = "Few groups and a short timing, to check that it runs.")
                     boolean quick) throws Exception {
         if (bytesPerToken < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--bytes-per-token is " + bytesPerToken
+            throw new CommandLine.ParameterException(grading(), "--bytes-per-token is " + bytesPerToken
                     + ", expected at least 1");
         }
         if (threads < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--threads is " + threads
+            throw new CommandLine.ParameterException(grading(), "--threads is " + threads
                     + ", expected at least 1");
         }
         if (!Files.isRegularFile(dataset)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--dataset " + dataset
+            throw new CommandLine.ParameterException(grading(), "--dataset " + dataset
                     + " is not a readable file; pass a GSM8K JSONL file");
         }
         say("Measuring" + (quick ? " (quick run; figures are not meaningful)" : "") + "...");
         GradingBenchmark.Settings settings = quick ? GradingBenchmark.Settings.quick(dataset, threads, bytesPerToken)
                 : GradingBenchmark.Settings.standard(dataset, threads, bytesPerToken);
-        new GradingBenchmark().run(settings, line -> spec.commandLine().getErr().println(line))
-                .forEach((name, value) -> say(name + ": " + value));
+        try {
+            new GradingBenchmark().run(settings, line -> spec.commandLine().getErr().println(line))
+                    .forEach((name, value) -> say(name + ": " + value));
+        } catch (DatasetException e) {
+            spec.commandLine().getErr().println("Invalid --dataset: " + e.getMessage());
+            return 2;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            spec.commandLine().getErr().println("Error: " + e.getMessage());
+            return 1;
+        }
         return 0;
+    }
+
+    /** The {@code bench grading} command line, so that its errors show its own usage. */
+    private CommandLine grading() {
+        return spec.commandLine().getSubcommands().get("grading");
     }
 
     @Override

@@ -50,6 +50,12 @@ final class GradeCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
+        if (output != null && output.toAbsolutePath().getParent() != null
+                && !Files.isDirectory(output.toAbsolutePath().getParent())) {
+            err.println("Invalid --output " + output + ": its directory does not exist; create it or name another file");
+            err.flush();
+            return 2;
+        }
         OfflineGrader grader = new OfflineGrader(graders);
         OfflineGrader.Summary summary;
         try (InputStream in = Files.newInputStream(input)) {
@@ -61,7 +67,8 @@ final class GradeCommand implements Callable<Integer> {
                 }
             }
         } catch (IOException e) {
-            err.println("Error: grading " + input + " failed: " + e);
+            err.println("Error: cannot read " + input + " or write " + (output == null ? "standard output" : output)
+                    + ": " + e.getMessage());
             err.flush();
             return 1;
         }
@@ -85,7 +92,7 @@ final class GradeCommand implements Callable<Integer> {
     }
 
     private static void warn(PrintWriter err, String problem) {
-        err.println("Skipped malformed input " + problem);
+        err.println("Malformed input " + problem);
         err.flush();
     }
 

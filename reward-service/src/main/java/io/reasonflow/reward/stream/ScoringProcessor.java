@@ -49,6 +49,7 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
     static final String MISSING_GRADERS_HEADER = "reasonflow-dlq-missing-graders";
 
     private static final Logger log = LoggerFactory.getLogger(ScoringProcessor.class);
+    private static final int WARNINGS_IN_FULL = 10;
 
     private final ScoringTopology.Settings settings;
     private final Supplier<GroupScorer> scorers;
@@ -56,6 +57,7 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> pending;
     private GroupScorer scorer;
+    private long deadLettersLogged;
 
     ScoringProcessor(ScoringTopology.Settings settings, Supplier<GroupScorer> scorers, RewardCounters counters) {
         this.settings = settings;
@@ -271,16 +273,31 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
         } else {
             counters.rolloutDeadLettered();
         }
-        log.warn("Sending {} to {}: {}", describe(received, key), Topics.ROLLOUTS.deadLetterTopic(), reason);
+        logDeadLetter(received, key, Topics.ROLLOUTS.deadLetterTopic(), reason);
         context.forward(new Record<>(key, received.value(), context.currentSystemTimeMs(), headers),
                 ScoringTopology.ROLLOUTS_DLQ_SINK);
     }
 
     private void deadLetterPartial(ReceivedRecord received, String key, String reason) {
-        log.warn("Sending {} to {}: {}", describe(received, key), Topics.REWARDS.deadLetterTopic(), reason);
+        logDeadLetter(received, key, Topics.REWARDS.deadLetterTopic(), reason);
         counters.partialDeadLettered();
         context.forward(new Record<>(key, received.value(), context.currentSystemTimeMs(),
                 deadLetterHeaders(new RecordHeaders(), received, reason)), ScoringTopology.REWARDS_DLQ_SINK);
+    }
+
+    /**
+     * Logs a dead letter: the first {@value #WARNINGS_IN_FULL} of this task at warning level, then every
+     * hundredth with the running count, so that a missing grader does not flood the log. The rest go to
+     * debug level; the metrics count every one.
+     */
+    private void logDeadLetter(ReceivedRecord received, String key, String topic, String reason) {
+        long count = ++deadLettersLogged;
+        if (count <= WARNINGS_IN_FULL || count % 100 == 0) {
+            log.warn("Sending {} to {} ({} dead letters from this task so far): {}", describe(received, key), topic,
+                    count, reason);
+        } else {
+            log.debug("Sending {} to {}: {}", describe(received, key), topic, reason);
+        }
     }
 
     private Headers deadLetterHeaders(Headers original, ReceivedRecord received, String reason) {
