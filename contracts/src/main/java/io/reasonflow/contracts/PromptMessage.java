@@ -1,5 +1,8 @@
 package io.reasonflow.contracts;
 
+import com.fasterxml.jackson.annotation.JacksonInject;
+import com.fasterxml.jackson.annotation.OptBoolean;
+
 /**
  * A prompt to sample a group of completions for (topic {@code reasonflow.prompts}, key = group id).
  *
@@ -13,9 +16,22 @@ package io.reasonflow.contracts;
  * @param purpose          train, eval or distill
  * @param sampling         sampling settings for this group
  * @param minPolicyVersion the rollout worker waits until it serves at least this policy version
+ * @param samplingSeed     seed of this group's sampling, or null to let the rollout worker choose. With a seed, the
+ *                         group's completions do not depend on which other prompts share its generation batch.
+ *                         The field may be absent from the JSON and then reads as null. The injection annotation
+ *                         is how Jackson lets one constructor field be optional while the others stay required.
  */
 public record PromptMessage(int schemaVersion, String runId, String groupId, String promptId, String task,
-        String text, String referenceAnswer, Purpose purpose, SamplingSettings sampling, long minPolicyVersion) {
+        String text, String referenceAnswer, Purpose purpose, SamplingSettings sampling, long minPolicyVersion,
+        @JacksonInject(value = "sampling_seed", useInput = OptBoolean.TRUE, optional = OptBoolean.TRUE)
+        Long samplingSeed) {
+
+    /** A prompt without a sampling seed. */
+    public PromptMessage(int schemaVersion, String runId, String groupId, String promptId, String task, String text,
+            String referenceAnswer, Purpose purpose, SamplingSettings sampling, long minPolicyVersion) {
+        this(schemaVersion, runId, groupId, promptId, task, text, referenceAnswer, purpose, sampling, minPolicyVersion,
+                null);
+    }
 
     public PromptMessage {
         Checks.schema(schemaVersion);

@@ -29,6 +29,21 @@ class MessagesTest {
     }
 
     @Test
+    void samplingSeedIsOptional() {
+        PromptMessage seeded = new PromptMessage(Messages.SCHEMA_VERSION, "run-1", "run-1-train-0", "arith-1",
+                "arithmetic", "User: 1+2\nAssistant: ", "3", Purpose.TRAIN, SAMPLING, 2, -4_611_686_018_427_387_904L);
+        String json = new String(Messages.encode(seeded), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"sampling_seed\":-4611686018427387904");
+        assertThat(Topics.PROMPTS.decode(utf8(json))).isEqualTo(seeded);
+
+        String withoutSeed = json.replace(",\"sampling_seed\":-4611686018427387904", "");
+        assertThat(withoutSeed).doesNotContain("sampling_seed");
+        assertThat(Topics.PROMPTS.decode(utf8(withoutSeed))).isEqualTo(prompt());
+        assertThatThrownBy(() -> Topics.PROMPTS.decode(utf8(withoutSeed.replace(",\"text\"", ",\"texts\""))))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("'text'");
+    }
+
+    @Test
     void rolloutGroupRoundTrip() {
         Completion completion = new Completion("<answer>3</answer>", new int[] {60, 97}, new double[] {-0.1, -2.5},
                 FinishReason.STOP);

@@ -53,6 +53,8 @@ public final class LocalPipeline {
             contexts.add(rollout);
             Map<String, String> trainerArgs = new LinkedHashMap<>();
             trainerSettings.forEach((key, value) -> trainerArgs.put("reasonflow.trainer." + key, value));
+            // Recorded in the trainer's checkpoints, so that a resume with other reward settings is rejected.
+            rewardSettings.forEach((key, value) -> trainerArgs.put("reasonflow.trainer.pipeline.reward." + key, value));
             ConfigurableApplicationContext trainer = start(TrainerApplication.builder(), bootstrapServers, trainerArgs);
             contexts.add(trainer);
             progress.line("Services started: reward, rollout, trainer on " + bootstrapServers);

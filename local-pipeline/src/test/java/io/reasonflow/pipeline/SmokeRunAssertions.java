@@ -13,7 +13,8 @@ import tools.jackson.databind.JsonNode;
 /** Checks shared by the end-to-end runs on an in-process broker and on a Testcontainers broker. */
 final class SmokeRunAssertions {
     static final List<String> METRIC_FIELDS = List.of("step", "policy_version", "reward_mean", "reward_std",
-            "accuracy", "format_rate", "kl", "loss", "clip_fraction_low", "clip_fraction_high", "completion_length",
+            "accuracy", "format_rate", "kl", "loss", "clip_fraction_low", "clip_fraction_high", "entropy",
+            "importance_weight", "gradient_norm", "learning_rate", "completion_length",
             "truncation_rate", "zero_variance_fraction", "dropped_stale", "tokens_per_second", "staleness",
             "step_seconds", "reward_accuracy", "reward_format");
 

@@ -83,6 +83,12 @@ class StalenessBoundTest {
                 JsonNode last = Messages.mapper().readTree(metrics.get(metrics.size() - 1));
                 assertThat(last.get("dropped_stale").asInt()).isEqualTo(upstream.staleSent.get());
                 assertThat(last.get("staleness").asDouble()).isZero();
+                String port = trainer.getEnvironment().getProperty("local.server.port");
+                String prometheus = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                        .newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(prometheus).contains("reasonflow_trainer_dropped_stale " + (double) upstream.staleSent.get());
+                assertThat(prometheus).contains("reasonflow_trainer_reward{grader=\"accuracy\"}");
             } finally {
                 upstream.stop.set(true);
                 upstreamThread.join(10_000);

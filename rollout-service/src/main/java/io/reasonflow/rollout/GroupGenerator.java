@@ -16,11 +16,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * Turns prompts into rollout groups: prompts that share sampling settings are packed into one batch
  * of up to {@code maxBatchSequences} sequences (each prompt repeated G times), sampled together, and
- * split back into one group per prompt.
+ * split back into one group per prompt. A prompt that carries a sampling seed is sampled from random
+ * streams of that seed; the others share streams of the batch seed.
  */
 public class GroupGenerator {
     private final Tokenizer tokenizer;
@@ -65,13 +67,20 @@ public class GroupGenerator {
             long policyVersion, long seed) {
         int g = settings.groupSize();
         List<int[]> inputs = new ArrayList<>(batch.size() * g);
-        for (PromptMessage prompt : batch) {
+        long[] rowSeeds = new long[batch.size() * g];
+        SplittableRandom unseeded = new SplittableRandom(seed);
+        for (int p = 0; p < batch.size(); p++) {
+            PromptMessage prompt = batch.get(p);
             int[] ids = PromptTokens.encode(tokenizer, prompt.text());
+            // A seeded prompt's rows draw from streams of its own seed, so its completions are the same in any batch.
+            SplittableRandom streams = prompt.samplingSeed() == null ? unseeded
+                    : new SplittableRandom(prompt.samplingSeed());
             for (int i = 0; i < g; i++) {
                 inputs.add(ids);
+                rowSeeds[p * g + i] = streams.nextLong();
             }
         }
-        List<SampledSequence> sampled = sampler.sample(model, inputs, optionsFor(settings), seed);
+        List<SampledSequence> sampled = sampler.sample(model, inputs, optionsFor(settings), rowSeeds);
         List<RolloutGroup> groups = new ArrayList<>(batch.size());
         for (int p = 0; p < batch.size(); p++) {
             List<Completion> completions = new ArrayList<>(g);

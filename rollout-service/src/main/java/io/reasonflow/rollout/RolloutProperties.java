@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param runId             training run whose policy versions this worker follows; empty follows any run
  * @param maxBatchSequences most sequences (prompts times G) sampled together in one generation batch
  * @param policyWaitTimeout how long a prompt waits for the policy version it asks for before it fails
- * @param seed              base seed of the sampler; batch n samples with {@code seed + n}
+ * @param seed              base seed of the sampler for prompts without a sampling seed; batch n samples with
+ *                          {@code seed + n}
  */
 @ConfigurationProperties("reasonflow.rollout")
 public record RolloutProperties(String workerId, String runId, int maxBatchSequences, Duration policyWaitTimeout,

@@ -59,22 +59,52 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Seed of data, model and sampling (default: ${DEFAULT-VALUE}).")
     private long seed;
 
-    /** The invalid-setting error behind {@code error}, such as a bad property in a service's context. */
-    private static IllegalArgumentException invalidSetting(Throwable error) {
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof IllegalArgumentException invalid) {
-                return invalid;
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = {"Continue an interrupted run from the newest checkpoint in DIR (the --out of that run),",
+                "with the settings stored in the checkpoint; results go to DIR."})
+    private Path resume;
+
+    /**
+     * Describes the invalid setting behind {@code error}, such as a bad property in a service's context,
+     * naming the property and the value; null when the error is not about a setting.
+     */
+    static String invalidSetting(Throwable error) {
+        IllegalArgumentException invalid = null;
+        org.springframework.boot.context.properties.bind.BindException binding = null;
+        for (Throwable cause = error; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+            if (cause instanceof org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException
+                    unknown) {
+                return "unknown setting " + unknown.getUnboundProperties().stream()
+                        .map(property -> property.getName() + "=" + property.getValue()).sorted().toList()
+                        + "; check its spelling (README.md links the documentation of every setting)";
             }
-            if (cause.getCause() == cause) {
-                return null;
+            if (cause instanceof org.springframework.boot.context.properties.bind.BindException bind
+                    && bind.getProperty() != null && binding == null) {
+                binding = bind;
+            }
+            if (cause instanceof IllegalArgumentException argument) {
+                invalid = argument;
             }
         }
-        return null;
+        if (invalid == null) {
+            return null;
+        }
+        String message = invalid.getMessage();
+        if (binding != null && (message == null || !message.startsWith("reasonflow."))) {
+            return binding.getProperty().getName() + " is '" + binding.getProperty().getValue() + "': " + message;
+        }
+        return message;
     }
 
     @Override
     public Integer call() throws Exception {
         validateOptions();
+        if (resume != null) {
+            DemoResume.Plan plan = resumePlan();
+            say("Resuming " + plan.output().toAbsolutePath() + " from " + plan.checkpoint().getFileName());
+            System.setProperty("reasonflow.log.dir", plan.output().toAbsolutePath().toString());
+            return launch(plan.output(), plan.trainerSettings(), plan.rewardSettings());
+        }
         Path output = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         if (Files.exists(output) && !Files.isDirectory(output)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--out': '" + output
@@ -92,6 +122,11 @@ final class DemoCommand implements Callable<Integer> {
         String runId = "demo-" + output.getFileName();
         Map<String, String> settings = DemoSettings.of(smoke, runId, output, seed, dataset);
         settings.putAll(trainerSettings);
+        return launch(output, settings, rewardSettings);
+    }
+
+    /** Starts the broker unless a cluster was named, runs the pipeline and returns the exit status. */
+    private int launch(Path output, Map<String, String> settings, Map<String, String> rewards) throws Exception {
         long started = System.nanoTime();
         LocalKafkaBroker broker = null;
         try {
@@ -102,7 +137,7 @@ final class DemoCommand implements Callable<Integer> {
                 say("Kafka broker (KRaft) started on " + servers);
             }
             TopicSetup.ensureTopics(servers, CLUSTER_TIMEOUT);
-            LocalPipeline.Result result = LocalPipeline.run(servers, settings, rewardSettings, this::say);
+            LocalPipeline.Result result = LocalPipeline.run(servers, settings, rewards, this::say);
             say(String.format("Rollout service generated %d groups with policy versions %s", result.rolloutGroupsPublished(),
                     result.rolloutVersionsUsed()));
             say(String.format("Done in %.1f s. Output: %s (metrics.jsonl, eval.jsonl, summary.json, checkpoints/)",
@@ -114,16 +149,32 @@ final class DemoCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("Error: " + e.getMessage());
             return 1;
         } catch (RuntimeException e) {
-            IllegalArgumentException invalid = invalidSetting(e);
+            String invalid = invalidSetting(e);
             if (invalid == null) {
                 throw e;
             }
-            spec.commandLine().getErr().println("Invalid input: " + invalid.getMessage());
+            spec.commandLine().getErr().println("Invalid input: " + invalid);
             return 2;
         } finally {
             if (broker != null) {
                 broker.close();
             }
+        }
+    }
+
+    private DemoResume.Plan resumePlan() {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (out != null && !out.toAbsolutePath().normalize().equals(resume.toAbsolutePath().normalize())) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Options '--out' and '--resume' name different "
+                    + "directories (" + out + ", " + resume + "); a resumed run continues in its own directory, so "
+                    + "give --resume alone");
+        }
+        try {
+            return DemoResume.plan(resume, new DemoResume.Options(smoke, parsed.hasMatchedOption("--seed") ? seed : null,
+                    dataset, trainerSettings, rewardSettings));
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--resume': "
+                    + e.getMessage());
         }
     }
 

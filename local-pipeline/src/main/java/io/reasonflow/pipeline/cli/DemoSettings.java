@@ -38,6 +38,7 @@ final class DemoSettings {
             s.put("sft.steps", "30");
             s.put("sft.batch-size", "16");
             s.put("grpo.steps", "3");
+            s.put("checkpoint-every", "1");
             s.put("grpo.groups-per-step", "4");
             s.put("grpo.group-size", "4");
             s.put("grpo.max-new-tokens", dataset != null ? "64" : "48");
@@ -55,6 +56,7 @@ final class DemoSettings {
             s.put("sft.steps", "800");
             s.put("sft.batch-size", "32");
             s.put("grpo.steps", "30");
+            s.put("checkpoint-every", "10");
             s.put("grpo.groups-per-step", "8");
             s.put("grpo.group-size", "8");
             s.put("grpo.learning-rate", "0.00005");

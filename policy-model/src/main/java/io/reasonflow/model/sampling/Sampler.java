@@ -56,15 +56,46 @@ public final class Sampler {
      *                                  fit in max_position_embeddings
      */
     public List<SampledSequence> sample(PolicyModel model, List<int[]> prompts, SamplingOptions options, long seed) {
+        SplittableRandom root = new SplittableRandom(seed);
+        List<SplittableRandom> streams = new ArrayList<>(prompts.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            streams.add(root.split());
+        }
+        return sampleRows(model, prompts, options, streams);
+    }
+
+    /**
+     * Samples one completion per prompt, row i drawing from its own stream seeded with {@code rowSeeds[i]}. A row's
+     * draws then do not depend on which other rows share the batch, so a caller that derives the seeds from the
+     * prompts gets the same tokens however the prompts are batched. The logits themselves can still differ in the
+     * last bits between batch shapes, which moves a token only when a draw falls that close to a boundary.
+     *
+     * @throws IllegalArgumentException when there is not one seed per prompt, or as {@link #sample(PolicyModel,
+     *                                  List, SamplingOptions, long)} does
+     */
+    public List<SampledSequence> sample(PolicyModel model, List<int[]> prompts, SamplingOptions options,
+            long[] rowSeeds) {
+        if (rowSeeds.length != prompts.size()) {
+            throw new IllegalArgumentException("got " + rowSeeds.length + " row seeds for " + prompts.size()
+                    + " prompts; give one seed per prompt");
+        }
+        List<SplittableRandom> streams = new ArrayList<>(prompts.size());
+        for (long rowSeed : rowSeeds) {
+            streams.add(new SplittableRandom(rowSeed));
+        }
+        return sampleRows(model, prompts, options, streams);
+    }
+
+    private List<SampledSequence> sampleRows(PolicyModel model, List<int[]> prompts, SamplingOptions options,
+            List<SplittableRandom> streams) {
         if (prompts.isEmpty()) {
             return List.of();
         }
         int promptLength = checkPrompts(model.config(), prompts, options);
         long started = System.nanoTime();
-        SplittableRandom root = new SplittableRandom(seed);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
-            rows.add(new Row(options.maxNewTokens(), root.split()));
+            rows.add(new Row(options.maxNewTokens(), streams.get(i)));
         }
         int capacity = promptLength + options.maxNewTokens();
         try (GradMode.Scope noGrad = GradMode.disabled();

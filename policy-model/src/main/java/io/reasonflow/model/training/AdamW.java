@@ -3,6 +3,8 @@ package io.reasonflow.model.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import io.reasonflow.model.safetensors.Tensor;
 import io.reasonflow.model.tensor.GradMode;
 import io.reasonflow.model.tensor.OwnedArrays;
 import io.reasonflow.model.transformer.ParameterLayout;
@@ -206,6 +208,41 @@ public final class AdamW implements AutoCloseable {
             }
             return OwnedArrays.keep(stateManager.zeros(parameter.getShape()));
         });
+    }
+
+    /**
+     * Serializes the state a later step depends on, as a safetensors file: the first and second moment of every
+     * parameter that has them, as {@code <name>.exp_avg} and {@code <name>.exp_avg_sq} (float32, the parameter's
+     * shape), and under {@code __metadata__} the step count, the current learning rate and the options. Loading it
+     * with {@link #loadState} into an optimizer with the same options continues bit for bit.
+     */
+    public byte[] saveState() {
+        return AdamWStateFile.write(options, stepCount, learningRate, firstMoments, secondMoments);
+    }
+
+    /**
+     * Replaces this optimizer's state with one written by {@link #saveState}, for the parameters of {@code model}.
+     *
+     * @throws IllegalArgumentException when the file is not an optimizer state, was written with other options, or
+     *                                  names a parameter the model lacks or with another shape. The message names
+     *                                  the problem.
+     */
+    public void loadState(byte[] state, PolicyModel model) {
+        AdamWStateFile.Contents contents = AdamWStateFile.read(state, options, model);
+        close();
+        stateManager = model.manager().newSubManager();
+        for (Map.Entry<String, Tensor> entry : contents.firstMoments().entrySet()) {
+            firstMoments.put(entry.getKey(), restored(entry.getValue()));
+        }
+        for (Map.Entry<String, Tensor> entry : contents.secondMoments().entrySet()) {
+            secondMoments.put(entry.getKey(), restored(entry.getValue()));
+        }
+        stepCount = contents.stepCount();
+        learningRate = contents.learningRate();
+    }
+
+    private NDArray restored(Tensor moment) {
+        return OwnedArrays.keep(OwnedArrays.of(stateManager, moment.data(), new Shape(moment.shape())));
     }
 
     /** Frees the moment estimates; a later step starts again from zero moments and step count 0. */

@@ -57,6 +57,21 @@ class SamplerTest {
     }
 
     @Test
+    void rowSeedsIgnoreBatchCompanions() {
+        SamplingOptions options = new SamplingOptions(1.0, 1.0, 0, 12, Set.of(), List.of());
+        List<SampledSequence> together = sampler.sample(model, PROMPTS, options, new long[] {101, 202, 303});
+        List<SampledSequence> alone = sampler.sample(model, List.of(PROMPTS.get(1)), options, new long[] {202});
+        List<SampledSequence> reordered = sampler.sample(model, List.of(PROMPTS.get(2), PROMPTS.get(1)), options,
+                new long[] {303, 202});
+        assertThat(alone.get(0).tokenIds()).containsExactly(together.get(1).tokenIds());
+        assertThat(reordered.get(1).tokenIds()).containsExactly(together.get(1).tokenIds());
+        assertThat(reordered.get(0).tokenIds()).containsExactly(together.get(2).tokenIds());
+        assertThat(alone.get(0).logProbs()).containsExactly(together.get(1).logProbs(), within(1e-5f));
+        assertThatThrownBy(() -> sampler.sample(model, PROMPTS, options, new long[] {1}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one seed per prompt");
+    }
+
+    @Test
     void greedyMatchesArgmaxOfFullForward() {
         List<SampledSequence> sequences = sampler.sample(model, PROMPTS, SamplingOptions.greedy(6, Set.of()), 1);
         for (int i = 0; i < PROMPTS.size(); i++) {

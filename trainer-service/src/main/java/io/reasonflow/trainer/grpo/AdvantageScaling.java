@@ -1,23 +1,31 @@
 package io.reasonflow.trainer.grpo;
 
+import java.util.List;
+
 /**
- * Strategy that turns the scored rewards of one group into advantages.
+ * Strategy that gives the divisor of each group's centred rewards: the advantage of completion i
+ * of group g is {@code A_i = (r_i - mean_g) / divisor_g}.
  *
- * <p>{@link GroupAdvantages} calls it only with at least two rewards that are not all equal, and
- * handles unscored completions, single scored completions and constant groups itself.
+ * <p>{@link GroupAdvantages} centres the rewards, and it uses a divisor only for groups with at
+ * least two scored rewards that are not all equal; other groups get advantage 0 whatever their
+ * divisor. A strategy receives every group of the batch, so a batch-level statistic is possible.
  */
 public interface AdvantageScaling {
 
     /**
-     * Computes one advantage per reward, in the same order.
+     * Returns one divisor per group, in the same order.
      *
-     * @param rewards finite rewards of the scored completions of one group, at least two, not all
-     *     equal
+     * @param groups the finite scored rewards of every group of the batch (unscored completions
+     *     left out); a group may be empty or constant
+     * @return a divisor per group; it must be positive for every group with two distinct rewards
      */
-    double[] advantages(double[] rewards);
+    double[] divisors(List<double[]> groups);
 
-    /** Returns the mean of {@code rewards}. */
+    /** Returns the mean of {@code rewards}, or 0 for none. */
     static double mean(double[] rewards) {
+        if (rewards.length == 0) {
+            return 0.0;
+        }
         double sum = 0.0;
         for (double reward : rewards) {
             sum += reward;

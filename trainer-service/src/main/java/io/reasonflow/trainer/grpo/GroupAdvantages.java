@@ -7,12 +7,19 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Advantages of GRPO completions, computed within each group of completions for one prompt.
+ * Group-relative advantages of GRPO completions: {@code A_i = (r_i - mean_g) / divisor_g}, where g
+ * is the group of completion i, identified by its group id and never by its position in a batch,
+ * and the divisor comes from the {@link AdvantageScaling}.
  *
- * <p>Rules, applied before the {@link AdvantageScaling}: a {@code null} reward (not scored) gets
- * advantage 0 and takes no part in the group mean or standard deviation. A group with fewer than
- * two scored completions, or whose scored rewards are all equal, gets exactly 0 everywhere, so no
- * division by a zero standard deviation can produce NaN.
+ * <p>Degenerate cases, decided before any division:
+ * <ul>
+ *   <li>a {@code null} reward (the completion could not be scored) gets advantage 0 and takes no
+ *       part in the group mean or in any standard deviation, because a missing score carries no
+ *       information about how good the completion was;</li>
+ *   <li>a group with fewer than two scored completions, or whose scored rewards are all equal, gets
+ *       exactly 0 everywhere: there is nothing to compare against, and the zero standard deviation
+ *       would otherwise turn 0 / 0 into NaN.</li>
+ * </ul>
  */
 public final class GroupAdvantages {
 
@@ -29,7 +36,28 @@ public final class GroupAdvantages {
     }
 
     /**
-     * Computes the advantages of one group.
+     * Returns whether a group's rewards carry a learning signal: at least two scored completions
+     * whose rewards are not all equal. Groups without one get advantage 0 everywhere.
+     *
+     * @param rewards reward per completion, {@code null} where not scored
+     */
+    public static boolean hasSignal(Double[] rewards) {
+        Double first = null;
+        for (Double reward : rewards) {
+            if (reward == null) {
+                continue;
+            }
+            if (first == null) {
+                first = reward;
+            } else if (first.doubleValue() != reward.doubleValue()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Computes the advantages of one group, which is then the whole batch.
      *
      * @param rewards reward per completion of the group, {@code null} where not scored
      * @return advantage per completion, in the same order
@@ -37,30 +65,23 @@ public final class GroupAdvantages {
      */
     public double[] forGroup(Double[] rewards) {
         Objects.requireNonNull(rewards, "rewards");
-        double[] scored = scoredRewards(rewards);
-        double[] advantages = new double[rewards.length];
-        if (scored.length < 2 || allEqual(scored)) {
-            return advantages;
-        }
-        double[] scaled = scaling.advantages(scored);
-        int next = 0;
+        List<Integer> ids = new ArrayList<>(rewards.length);
         for (int i = 0; i < rewards.length; i++) {
-            if (rewards[i] != null) {
-                advantages[i] = scaled[next++];
-            }
+            ids.add(0);
         }
-        return advantages;
+        return forBatch(ids, rewards);
     }
 
     /**
      * Computes advantages for a batch that mixes several groups, grouping completions by id.
      *
-     * <p>Completions of one group need not be adjacent: only equal ids form a group, never
-     * positions in the batch.
+     * <p>Completions of one group need not be adjacent: only equal ids form a group.
      *
      * @param groupIds group id per completion
      * @param rewards reward per completion, {@code null} where not scored
      * @return advantage per completion, in the input order
+     * @throws IllegalArgumentException when the lengths differ, an id is null, or a reward is NaN
+     *     or infinite
      */
     public <K> double[] forBatch(List<K> groupIds, Double[] rewards) {
         Objects.requireNonNull(groupIds, "groupIds");
@@ -69,49 +90,53 @@ public final class GroupAdvantages {
             throw new IllegalArgumentException("groupIds and rewards differ in length: "
                     + groupIds.size() + " ids, " + rewards.length + " rewards");
         }
-        Map<K, List<Integer>> positionsByGroup = new LinkedHashMap<>();
-        for (int i = 0; i < rewards.length; i++) {
-            K id = groupIds.get(i);
-            if (id == null) {
-                throw new IllegalArgumentException("group id is null at index " + i);
-            }
-            positionsByGroup.computeIfAbsent(id, key -> new ArrayList<>()).add(i);
+        checkFinite(rewards);
+        List<List<Integer>> groups = positionsByGroup(groupIds);
+        List<double[]> scoredRewards = new ArrayList<>(groups.size());
+        for (List<Integer> positions : groups) {
+            scoredRewards.add(scored(positions, rewards));
         }
+        double[] divisors = scaling.divisors(scoredRewards);
         double[] advantages = new double[rewards.length];
-        for (List<Integer> positions : positionsByGroup.values()) {
-            Double[] groupRewards = new Double[positions.size()];
-            for (int j = 0; j < positions.size(); j++) {
-                groupRewards[j] = rewards[positions.get(j)];
+        for (int g = 0; g < groups.size(); g++) {
+            List<Integer> positions = groups.get(g);
+            Double[] groupRewards = positions.stream().map(i -> rewards[i]).toArray(Double[]::new);
+            if (!hasSignal(groupRewards)) {
+                continue;
             }
-            double[] groupAdvantages = forGroup(groupRewards);
-            for (int j = 0; j < positions.size(); j++) {
-                advantages[positions.get(j)] = groupAdvantages[j];
+            double mean = AdvantageScaling.mean(scoredRewards.get(g));
+            for (int position : positions) {
+                if (rewards[position] != null) {
+                    advantages[position] = (rewards[position] - mean) / divisors[g];
+                }
             }
         }
         return advantages;
     }
 
-    private static double[] scoredRewards(Double[] rewards) {
-        List<Double> scored = new ArrayList<>();
-        for (int i = 0; i < rewards.length; i++) {
-            Double reward = rewards[i];
-            if (reward != null && !Double.isFinite(reward)) {
-                throw new IllegalArgumentException("reward at index " + i + " is " + reward
-                        + "; rewards must be finite or null");
+    private static <K> List<List<Integer>> positionsByGroup(List<K> groupIds) {
+        Map<K, List<Integer>> positions = new LinkedHashMap<>();
+        for (int i = 0; i < groupIds.size(); i++) {
+            K id = groupIds.get(i);
+            if (id == null) {
+                throw new IllegalArgumentException("group id is null at index " + i);
             }
-            if (reward != null) {
-                scored.add(reward);
-            }
+            positions.computeIfAbsent(id, key -> new ArrayList<>()).add(i);
         }
-        return scored.stream().mapToDouble(Double::doubleValue).toArray();
+        return new ArrayList<>(positions.values());
     }
 
-    private static boolean allEqual(double[] values) {
-        for (double value : values) {
-            if (value != values[0]) {
-                return false;
+    private static double[] scored(List<Integer> positions, Double[] rewards) {
+        return positions.stream().map(i -> rewards[i]).filter(Objects::nonNull)
+                .mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static void checkFinite(Double[] rewards) {
+        for (int i = 0; i < rewards.length; i++) {
+            if (rewards[i] != null && !Double.isFinite(rewards[i])) {
+                throw new IllegalArgumentException("reward at index " + i + " is " + rewards[i]
+                        + "; rewards must be finite or null");
             }
         }
-        return true;
     }
 }

@@ -10,13 +10,16 @@ package io.reasonflow.trainer.grpo;
  * @param dualClip dual-clip constant {@code c} > 1 that bounds the objective of negative-advantage
  *     tokens below at {@code c * A}, or {@code null} to disable dual clipping
  * @param aggregation reduction of per-token losses to the scalar loss
+ * @param importanceWeightCap largest importance weight {@code pi_prox / pi_behaviour} of the
+ *     decoupled objective, >= 1, or positive infinity for no cap; unused by the standard objective
  */
 public record GrpoLossConfig(
         double epsilonLow,
         double epsilonHigh,
         double beta,
         Double dualClip,
-        LossAggregation aggregation) {
+        LossAggregation aggregation,
+        double importanceWeightCap) {
 
     /** Validates every setting. */
     public GrpoLossConfig {
@@ -35,25 +38,36 @@ public record GrpoLossConfig(
         if (aggregation == null) {
             throw new IllegalArgumentException("aggregation must not be null");
         }
+        if (!(importanceWeightCap >= 1.0)) {
+            throw new IllegalArgumentException("importanceWeightCap must be >= 1, got " + importanceWeightCap);
+        }
     }
 
-    /** Returns plain GRPO settings: symmetric clip range, no dual clip, sequence-mean aggregation. */
+    /**
+     * Returns plain GRPO settings: symmetric clip range, no dual clip, sequence-mean aggregation and
+     * no importance-weight cap.
+     */
     public static GrpoLossConfig grpo(double epsilon, double beta) {
-        return new GrpoLossConfig(epsilon, epsilon, beta, null, LossAggregation.SEQUENCE_MEAN);
+        return new GrpoLossConfig(epsilon, epsilon, beta, null, new SequenceMean(), Double.POSITIVE_INFINITY);
     }
 
     /** Returns a copy with the clip range {@code [1 - low, 1 + high]}. */
     public GrpoLossConfig withEpsilons(double low, double high) {
-        return new GrpoLossConfig(low, high, beta, dualClip, aggregation);
+        return new GrpoLossConfig(low, high, beta, dualClip, aggregation, importanceWeightCap);
     }
 
     /** Returns a copy with dual clipping at {@code c}. */
     public GrpoLossConfig withDualClip(double c) {
-        return new GrpoLossConfig(epsilonLow, epsilonHigh, beta, c, aggregation);
+        return new GrpoLossConfig(epsilonLow, epsilonHigh, beta, c, aggregation, importanceWeightCap);
     }
 
     /** Returns a copy with the given aggregation. */
     public GrpoLossConfig withAggregation(LossAggregation newAggregation) {
-        return new GrpoLossConfig(epsilonLow, epsilonHigh, beta, dualClip, newAggregation);
+        return new GrpoLossConfig(epsilonLow, epsilonHigh, beta, dualClip, newAggregation, importanceWeightCap);
+    }
+
+    /** Returns a copy whose decoupled objective caps the importance weight at {@code cap}. */
+    public GrpoLossConfig withImportanceWeightCap(double cap) {
+        return new GrpoLossConfig(epsilonLow, epsilonHigh, beta, dualClip, aggregation, cap);
     }
 }

@@ -3,30 +3,72 @@ package io.reasonflow.trainer.grpo;
 import ai.djl.ndarray.NDArray;
 
 /**
- * Output of {@link GrpoLoss#compute}: the differentiable loss and detached statistics.
+ * Output of {@link GrpoLoss#compute}: the differentiable loss and detached statistics of one
+ * micro-batch.
  *
- * <p>{@code policyLoss} and {@code meanKl} use the loss's own aggregation, so
- * {@code loss == policyLoss + beta * meanKl} up to float rounding. The other statistics are plain
- * means over all completion tokens. Every statistic is 0 when the mask has no completion token.
+ * <p>{@code policyLoss} and {@code kl} use the loss's own per-token weights, so
+ * {@code loss == policyLoss + beta * kl} up to float rounding, and over the micro-batches of one
+ * batch they add up to the batch's values. The other fields are sums and counts over the
+ * micro-batch's completion tokens, which add up across micro-batches too; the share methods divide
+ * them by {@code tokenCount} and return 0 for an empty mask.
  *
  * @param loss 0-d loss to minimise, attached to the autograd graph of the policy log-probs
- * @param policyLoss aggregated clipped surrogate loss {@code -objective}
- * @param meanKl aggregated k3 estimate of KL(policy || reference)
- * @param meanRatio mean importance ratio {@code exp(logp - behaviour logp)}
- * @param clipFractionLow share of tokens with A < 0 and ratio below {@code 1 - epsilonLow}, whose
- *     gradient the lower clip removes
- * @param clipFractionHigh share of tokens with A > 0 and ratio above {@code 1 + epsilonHigh},
- *     whose gradient the upper clip removes
- * @param dualClipFraction share of tokens with A < 0 and ratio above {@code c}, bounded by the dual
- *     clip, or 0 when dual clipping is off
- * @param tokenCount number of completion tokens in the mask
+ * @param policyLoss aggregated clipped surrogate loss {@code -w * objective}
+ * @param kl aggregated k3 estimate of KL(policy || reference)
+ * @param tokenCount completion tokens in the mask
+ * @param ratioSum sum of the importance ratios {@code exp(logp - anchor logp)} over those tokens
+ * @param clippedLow tokens with A < 0 and ratio below {@code 1 - epsilonLow}, whose gradient the
+ *     lower clip removes
+ * @param clippedHigh tokens with A > 0 and ratio above {@code 1 + epsilonHigh}, whose gradient the
+ *     upper clip removes
+ * @param dualClipped tokens with A < 0 and ratio above {@code c}, bounded by the dual clip
+ * @param importanceWeightSum sum of the decoupled objective's capped importance weights (1 per
+ *     token for the standard objective)
+ * @param importanceCapped tokens whose importance weight the cap lowered
  */
 public record GrpoLossResult(
         NDArray loss,
         double policyLoss,
-        double meanKl,
-        double meanRatio,
-        double clipFractionLow,
-        double clipFractionHigh,
-        double dualClipFraction,
-        long tokenCount) {}
+        double kl,
+        long tokenCount,
+        double ratioSum,
+        long clippedLow,
+        long clippedHigh,
+        long dualClipped,
+        double importanceWeightSum,
+        long importanceCapped) {
+
+    /** Returns the mean importance ratio over completion tokens. */
+    public double meanRatio() {
+        return share(ratioSum);
+    }
+
+    /** Returns the share of completion tokens clipped at {@code 1 - epsilonLow}. */
+    public double clipFractionLow() {
+        return share(clippedLow);
+    }
+
+    /** Returns the share of completion tokens clipped at {@code 1 + epsilonHigh}. */
+    public double clipFractionHigh() {
+        return share(clippedHigh);
+    }
+
+    /** Returns the share of completion tokens bounded by the dual clip. */
+    public double dualClipFraction() {
+        return share(dualClipped);
+    }
+
+    /** Returns the mean capped importance weight over completion tokens. */
+    public double meanImportanceWeight() {
+        return share(importanceWeightSum);
+    }
+
+    /** Returns the share of completion tokens whose importance weight was capped. */
+    public double importanceCapFraction() {
+        return share(importanceCapped);
+    }
+
+    private double share(double sum) {
+        return tokenCount == 0 ? 0.0 : sum / tokenCount;
+    }
+}

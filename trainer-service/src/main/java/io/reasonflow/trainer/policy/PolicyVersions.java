@@ -32,12 +32,35 @@ public class PolicyVersions {
 
     /** Publishes the model as the next version and returns that version number. */
     public long publish(PolicyModel model, long step) {
-        long version = latestVersion + 1;
+        return publishAs(model, latestVersion + 1, latestVersion < 0 ? null : latestVersion, step);
+    }
+
+    /**
+     * Makes the weights of a checkpoint the current version of a resumed run. Versions are immutable and rollout
+     * workers ignore a number they have seen, so the weights keep their version only where the broker's newest
+     * version of this run is that one. Where the interrupted attempt published newer versions after the
+     * checkpoint, the weights are published again as the next free number, with the checkpoint's version as
+     * parent. On a broker without the checkpoint's version (a fresh one) they are published under their own number.
+     *
+     * @return the version the checkpoint's weights are served as
+     */
+    public long resume(PolicyModel model, long checkpointVersion, long step) {
+        long highest = io.highestPublishedVersion(runId);
+        if (highest == checkpointVersion) {
+            latestVersion = checkpointVersion;
+            return checkpointVersion;
+        }
+        if (highest < checkpointVersion) {
+            return publishAs(model, checkpointVersion, checkpointVersion > 0 ? checkpointVersion - 1 : null, step);
+        }
+        return publishAs(model, highest + 1, checkpointVersion, step);
+    }
+
+    private long publishAs(PolicyModel model, long version, Long parent, long step) {
         byte[] weights = model.toSafetensors();
         List<PolicyChunk> chunks = split(version, weights);
-        PolicyManifest manifest = new PolicyManifest(Messages.SCHEMA_VERSION, runId, version, step,
-                latestVersion < 0 ? null : latestVersion, "safetensors", weights.length, sha256(weights), chunks.size(),
-                null, model.config().toJson());
+        PolicyManifest manifest = new PolicyManifest(Messages.SCHEMA_VERSION, runId, version, step, parent,
+                "safetensors", weights.length, sha256(weights), chunks.size(), null, model.config().toJson());
         io.publishPolicy(manifest, chunks);
         latestVersion = version;
         return version;

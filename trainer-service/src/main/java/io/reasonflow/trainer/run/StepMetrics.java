@@ -72,6 +72,12 @@ final class StepMetrics {
         metrics.put("loss", stats.loss());
         metrics.put("clip_fraction_low", stats.clipLow());
         metrics.put("clip_fraction_high", stats.clipHigh());
+        metrics.put("dual_clip_fraction", stats.dualClip());
+        metrics.put("entropy", stats.entropy());
+        metrics.put("importance_weight", stats.importanceWeight());
+        metrics.put("importance_capped_fraction", stats.importanceCapped());
+        metrics.put("gradient_norm", stats.gradientNorm());
+        metrics.put("learning_rate", stats.learningRate());
         metrics.put("completion_length", (double) tokens / completions);
         metrics.put("truncation_rate", (double) truncated / completions);
         metrics.put("zero_variance_fraction", (double) zeroVariance / batch.size());

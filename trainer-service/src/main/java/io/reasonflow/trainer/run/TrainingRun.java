@@ -1,31 +1,45 @@
 package io.reasonflow.trainer.run;
 
 import io.reasonflow.contracts.EvalResult;
+import io.reasonflow.contracts.Messages;
 import io.reasonflow.contracts.PromptMessage;
 import io.reasonflow.contracts.Purpose;
 import io.reasonflow.contracts.SamplingSettings;
 import io.reasonflow.contracts.ScoredGroup;
 import io.reasonflow.model.ModelConfig;
 import io.reasonflow.model.checkpoint.Checkpoints;
+import io.reasonflow.model.training.AdamW;
 import io.reasonflow.model.tokenizer.ByteTokenizer;
 import io.reasonflow.model.transformer.PolicyModel;
 import io.reasonflow.tasks.TaskExample;
 import io.reasonflow.tasks.prompt.PromptTemplate;
 import io.reasonflow.trainer.TrainerProperties;
+import io.reasonflow.trainer.checkpoint.CheckpointManifest;
+import io.reasonflow.trainer.checkpoint.CheckpointStore;
+import io.reasonflow.trainer.checkpoint.RunSettings;
+import io.reasonflow.trainer.checkpoint.SavedCheckpoint;
+import io.reasonflow.trainer.checkpoint.TrainerState;
 import io.reasonflow.trainer.eval.EvalAggregator;
+import io.reasonflow.trainer.grpo.DynamicSampling;
 import io.reasonflow.trainer.grpo.GrpoStepStats;
 import io.reasonflow.trainer.grpo.GrpoUpdate;
+import io.reasonflow.trainer.io.InputPosition;
 import io.reasonflow.trainer.io.TrainerIo;
 import io.reasonflow.trainer.ledger.Ledger;
 import io.reasonflow.trainer.policy.PolicyVersions;
 import io.reasonflow.trainer.sft.SftJsonl;
 import io.reasonflow.trainer.sft.SftPair;
 import io.reasonflow.trainer.sft.SftTrainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,19 +61,36 @@ public class TrainingRun {
 
     private final TrainerProperties properties;
     private final TrainerIo io;
-    private final Ledger ledger = new Ledger();
+    private Ledger ledger = new Ledger();
     private final ByteTokenizer tokenizer = new ByteTokenizer();
     private final PromptFactory prompts;
     private final PolicyVersions versions;
     private final TreeSet<Long> versionsSeenInRollouts = new TreeSet<>();
     private final Map<String, Object> evaluations = new LinkedHashMap<>();
+    private final DynamicSampling dynamicSampling;
     private int trainCursor;
+    /** Prompts of training groups not yet trained, which a checkpoint keeps for a resume on another cluster. */
+    private final Map<String, PromptMessage> unsettledPrompts = new LinkedHashMap<>();
+    private CheckpointStore checkpoints;
+    private int attempt;
+    private Double sftFinalLoss;
+    private double earlierWallSeconds;
+    private double earlierGrpoSeconds;
+    private long startedNanos;
+    private long grpoStartedNanos;
+    private java.util.function.Consumer<Map<String, Object>> stepObserver = step -> { };
 
     public TrainingRun(TrainerProperties properties, TrainerIo io) {
         this.properties = properties;
         this.io = io;
-        this.prompts = new PromptFactory(properties.runId(), PromptTemplate.R1_ZERO_COMPACT);
+        this.prompts = new PromptFactory(properties.runId(), PromptTemplate.R1_ZERO_COMPACT, properties.seed());
         this.versions = new PolicyVersions(io, properties.runId());
+        this.dynamicSampling = DynamicSampling.of(properties.grpo());
+    }
+
+    /** Calls {@code observer} with the figures of every GRPO step, as written to {@code metrics.jsonl}. */
+    public void observeSteps(java.util.function.Consumer<Map<String, Object>> observer) {
+        this.stepObserver = observer;
     }
 
     public Ledger ledger() {
@@ -69,6 +100,9 @@ public class TrainingRun {
     /** Runs every stage and returns the summary that was also written to {@code summary.json}. */
     public Map<String, Object> run(Progress progress) throws InterruptedException {
         long started = System.nanoTime();
+        startedNanos = started;
+        SavedCheckpoint resumed = resumePoint();
+        checkpoints = new CheckpointStore(properties.outputDir().resolve("checkpoints"), properties.checkpointKeep());
         TaskData data = TaskData.load(properties.task(), properties.seed(), tokenizer, prompts);
         progress.line(String.format("Task %s: %d training and %d held-out examples (%d skipped as too long)",
                 data.name(), data.train().size(), data.eval().size(), data.skipped()));
@@ -78,10 +112,17 @@ public class TrainingRun {
             progress.line(String.format("SFT examples: %d from %s", sftPairs.size(), properties.sft().dataset()));
         }
         ModelConfig config = modelConfig();
-        try (RunOutput output = new RunOutput(properties.outputDir());
-                PolicyModel policy = PolicyModel.initialize(config, properties.seed())) {
+        try (RunOutput output = resumed == null ? new RunOutput(properties.outputDir())
+                        : new RunOutput(properties.outputDir(), resumed.metricsLines(), resumed.evalLines());
+                PolicyModel policy = resumed == null ? PolicyModel.initialize(config, properties.seed())
+                        : resumed.loadPolicy()) {
             progress.line(String.format("Policy: %,d parameters (hidden %d, %d layers); output in %s",
                     policy.parameterCount(), config.hiddenSize(), config.numHiddenLayers(), output.directory()));
+            boolean sameCluster = io.startReading(resumed == null ? null : resumed.state().inputs());
+            if (resumed != null) {
+                restore(resumed, policy, sameCluster, progress);
+                return finish(policy, data, output, progress, resumed);
+            }
             versions.publish(policy, 0);
             evaluate("start", data, output, progress);
 
@@ -94,49 +135,161 @@ public class TrainingRun {
             Checkpoints.save(output.checkpointDirectory("sft"), policy);
             versions.publish(policy, 0);
             evaluate("sft", data, output, progress);
-
-            long grpoStarted = System.nanoTime();
-            trainGrpo(policy, data, output, progress);
-            double grpoSeconds = (System.nanoTime() - grpoStarted) / 1e9;
-            Checkpoints.save(output.checkpointDirectory("final"), policy);
-            evaluate("final", data, output, progress);
-
-            Map<String, Object> summary = summary(data, policy, sftLoss, grpoSeconds, started);
-            output.writeSummary(summary);
-            reportLedger(progress);
-            return summary;
+            sftFinalLoss = Double.isFinite(sftLoss) ? sftLoss : null;
+            writeCheckpoint(0, policy, policy, null, List.of(), output, progress);
+            return finish(policy, data, output, progress, null);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot close the run output: " + e.getMessage(), e);
         }
     }
 
-    private void trainGrpo(PolicyModel policy, TaskData data, RunOutput output, Progress progress)
-            throws InterruptedException {
+    /** GRPO from the start or from a checkpoint, then the final checkpoint, evaluation and summary. */
+    private Map<String, Object> finish(PolicyModel policy, TaskData data, RunOutput output, Progress progress,
+            SavedCheckpoint resumed) throws InterruptedException {
+        grpoStartedNanos = System.nanoTime();
+        trainGrpo(policy, data, output, progress, resumed);
+        double grpoSeconds = earlierGrpoSeconds + (System.nanoTime() - grpoStartedNanos) / 1e9;
+        Checkpoints.save(output.checkpointDirectory("final"), policy);
+        evaluate("final", data, output, progress);
+
+        double sftLoss = sftFinalLoss == null ? Double.NaN : sftFinalLoss;
+        Map<String, Object> summary = summary(data, policy, sftLoss, grpoSeconds, startedNanos);
+        output.writeSummary(summary);
+        output.writeLedger(ledger.groups());
+        reportLedger(progress);
+        return summary;
+    }
+
+    /** Reads the checkpoint named by {@code resume-from}, rejecting one written with other settings; null for a new run. */
+    private SavedCheckpoint resumePoint() {
+        if (properties.resumeFrom() == null) {
+            return null;
+        }
+        Path directory = CheckpointStore.locate(properties.resumeFrom());
+        SavedCheckpoint checkpoint = CheckpointStore.read(directory);
+        RunSettings.requireSameRun(checkpoint.manifest().settings(), RunSettings.of(properties), directory);
+        return checkpoint;
+    }
+
+    /**
+     * Continues from a checkpoint: counters, ledger, prompt numbering and seeds, evaluations so far, and the
+     * policy version. Groups not yet trained at the checkpoint come back through the scored topic on the same
+     * cluster; on another cluster their prompts are published again.
+     */
+    private void restore(SavedCheckpoint resumed, PolicyModel policy, boolean sameCluster, Progress progress) {
+        TrainerState saved = resumed.state();
+        attempt = saved.attempt() + 1;
+        ledger = Ledger.restore(saved.ledger());
+        trainCursor = saved.trainCursor();
+        prompts.restore(new PromptFactory.State(saved.nextGroup(), saved.promptSeedState()), attempt);
+        versionsSeenInRollouts.addAll(saved.versionsSeenInRollouts());
+        evaluations.putAll(saved.evaluations());
+        sftFinalLoss = saved.sftFinalLoss();
+        earlierWallSeconds = saved.wallSeconds();
+        earlierGrpoSeconds = saved.grpoSeconds();
+        saved.unsettledPrompts().forEach(prompt -> unsettledPrompts.put(prompt.groupId(), prompt));
+        // NOTE: dynamic sampling's count of groups dropped in a row is not in the checkpoint and restarts at 0, so
+        // with dynamic sampling on, a resumed run can keep a group that the uninterrupted run would have dropped.
+        if (resumed.directory().toAbsolutePath().getParent()
+                .equals(properties.outputDir().resolve("checkpoints").toAbsolutePath())) {
+            checkpoints.removeAfter(saved.step()).forEach(path ->
+                    log.info("Removed checkpoint {}, written after {} by the interrupted attempt", path,
+                            resumed.directory()));
+        }
+        long version = versions.resume(policy, saved.policyVersion(), saved.step());
+        if (!sameCluster && !unsettledPrompts.isEmpty()) {
+            io.publishPrompts(List.copyOf(unsettledPrompts.values()));
+        }
+        progress.line(String.format("Resumed from %s: GRPO step %d of %d, policy version %d (served as %d), "
+                + "%d groups not yet trained %s", resumed.directory(), saved.step(), properties.grpo().steps(),
+                saved.policyVersion(), version, unsettledPrompts.size(),
+                sameCluster ? "read again from the scored topic" : "asked for again on this cluster"));
+    }
+
+    private boolean checkpointDue(int step) {
+        int every = properties.checkpointEvery();
+        return every > 0 && (step % every == 0 || step == properties.grpo().steps());
+    }
+
+    /**
+     * Writes checkpoint {@code step-<step>}, then commits the scored topic's offsets it stores: up to the first
+     * record of a group not yet trained, so that such a group is read again after a crash.
+     *
+     * @param optimizer GRPO's optimizer, or null at the end of SFT
+     * @param buffer    groups read but not yet trained
+     */
+    private void writeCheckpoint(int step, PolicyModel policy, PolicyModel reference, AdamW optimizer,
+            List<ScoredGroup> buffer, RunOutput output, Progress progress) {
+        List<String> buffered = buffer.stream().map(ScoredGroup::groupId).toList();
+        Set<String> needed = ledger.unscoredTrainIds();
+        needed.addAll(buffered);
+        unsettledPrompts.keySet().retainAll(needed);
+        InputPosition position = io.position(needed);
+        long now = System.nanoTime();
+        PromptFactory.State numbering = prompts.state();
+        TrainerState saved = new TrainerState(attempt, step, versions.latestVersion(), trainCursor,
+                numbering.nextGroup(), numbering.seedState(), sftFinalLoss,
+                earlierWallSeconds + (now - startedNanos) / 1e9,
+                step == 0 ? 0 : earlierGrpoSeconds + (now - grpoStartedNanos) / 1e9,
+                List.copyOf(versionsSeenInRollouts), new LinkedHashMap<>(evaluations), ledger.state(buffered),
+                List.copyOf(unsettledPrompts.values()), position);
+        CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.FORMAT, properties.runId(), step,
+                versions.latestVersion(), Instant.now().toString(), RunSettings.of(properties), Map.of());
+        Path written = checkpoints.write(step, manifest, directory -> {
+            Checkpoints.save(directory.resolve(CheckpointStore.MODEL_DIR), policy);
+            Checkpoints.save(directory.resolve(CheckpointStore.REFERENCE_DIR), reference);
+            if (optimizer != null) {
+                Files.write(directory.resolve(CheckpointStore.OPTIMIZER_FILE), optimizer.saveState());
+            }
+            Files.write(directory.resolve(CheckpointStore.STATE_FILE),
+                    Messages.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(saved));
+            output.copyLogsTo(directory);
+        });
+        io.commit(position, written.getFileName().toString());
+        progress.line(String.format("checkpoint %s (GRPO step %d, policy version %d, %d groups not yet trained)",
+                written, step, versions.latestVersion(), needed.size()));
+    }
+
+    private void trainGrpo(PolicyModel policy, TaskData data, RunOutput output, Progress progress,
+            SavedCheckpoint resumed) throws InterruptedException {
         TrainerProperties.Grpo grpo = properties.grpo();
         SamplingSettings sampling = new SamplingSettings(grpo.groupSize(), grpo.temperature(), 1.0, 0,
                 grpo.maxNewTokens(), PromptFactory.STOP);
         int window = grpo.groupsPerStep() * (1 + grpo.stalenessBound());
         List<ScoredGroup> buffer = new ArrayList<>();
-        try (PolicyModel reference = policy.copy(); GrpoUpdate update = new GrpoUpdate(policy, reference, tokenizer, grpo)) {
+        try (PolicyModel reference = resumed == null ? policy.copy() : resumed.loadReference();
+                GrpoUpdate update = new GrpoUpdate(policy, reference, tokenizer, grpo, properties.seed())) {
+            int firstStep = 1;
+            if (resumed != null) {
+                resumed.optimizerState().ifPresent(saved -> update.optimizer().loadState(saved, policy));
+                update.resumeAfter(resumed.state().step());
+                firstStep = resumed.state().step() + 1;
+            }
             long lastStepEnd = System.nanoTime();
-            for (int step = 1; step <= grpo.steps(); step++) {
+            for (int step = firstStep; step <= grpo.steps(); step++) {
                 int remainingNeed = (grpo.steps() - step + 1) * grpo.groupsPerStep();
                 fillBuffer(buffer, grpo.groupsPerStep(), window, remainingNeed, sampling, data);
                 List<ScoredGroup> batch = new ArrayList<>(buffer.subList(0, grpo.groupsPerStep()));
                 buffer.subList(0, grpo.groupsPerStep()).clear();
+                // Groups arrive in an order that varies from run to run; publication order makes a step repeatable.
+                batch.sort(Comparator.comparingLong(group -> PromptFactory.sequence(group.groupId())));
                 long current = versions.latestVersion();
-                GrpoStepStats stats = update.step(batch);
-                ledger.trained(batch.size());
+                GrpoStepStats stats = update.step(batch, current);
+                ledger.trained(batch.stream().map(ScoredGroup::groupId).toList());
                 long version = versions.publish(policy, step);
                 long now = System.nanoTime();
                 Map<String, Object> metrics = StepMetrics.of(step, version, batch, stats, current,
                         (now - lastStepEnd) / 1e9, ledger.droppedStaleCount());
                 lastStepEnd = now;
                 output.appendMetrics(metrics);
+                stepObserver.accept(metrics);
                 progress.line(StepMetrics.line(step, grpo.steps(), metrics));
                 int every = properties.eval().every();
                 if (every > 0 && step % every == 0 && step < grpo.steps()) {
                     evaluate("step-" + step, data, output, progress);
+                }
+                if (checkpointDue(step)) {
+                    writeCheckpoint(step, policy, reference, update.optimizer(), buffer, output, progress);
                 }
             }
         }
@@ -165,6 +318,11 @@ public class TrainingRun {
     }
 
     private void accept(ScoredGroup scored, List<ScoredGroup> buffer) {
+        if (ledger.replayed(scored.groupId())) {
+            // Accepted before the checkpoint this run resumed from, so it goes back into the buffer unchecked.
+            buffer.add(scored);
+            return;
+        }
         if (!ledger.scoredTrain(scored.groupId())) {
             log.warn("Ignoring scored group {}: not published by this run or already received", scored.groupId());
             return;
@@ -173,9 +331,15 @@ public class TrainingRun {
         versionsSeenInRollouts.add(generatedWith);
         long staleness = versions.latestVersion() - generatedWith;
         if (staleness > properties.grpo().stalenessBound()) {
-            ledger.droppedStale();
+            ledger.droppedStale(scored.groupId());
             log.info("Dropped group {}: generated with version {}, {} versions behind (bound {})", scored.groupId(),
                     generatedWith, staleness, properties.grpo().stalenessBound());
+            return;
+        }
+        if (!dynamicSampling.keep(scored)) {
+            ledger.filtered(scored.groupId());
+            log.info("Filtered group {}: its rewards are all equal, so its advantages are 0 (dynamic sampling)",
+                    scored.groupId());
             return;
         }
         buffer.add(scored);
@@ -189,7 +353,10 @@ public class TrainingRun {
             batch.add(prompt);
         }
         io.publishPrompts(batch);
-        batch.forEach(p -> ledger.publishedTrain(p.groupId()));
+        for (PromptMessage prompt : batch) {
+            ledger.publishedTrain(prompt.groupId());
+            unsettledPrompts.put(prompt.groupId(), prompt);
+        }
     }
 
     private void applyDeadLetters() {
@@ -259,7 +426,8 @@ public class TrainingRun {
         summary.put("grpo_seconds", grpoSeconds);
         summary.put("ledger", ledger.toMap());
         summary.put("evaluations", evaluations);
-        summary.put("wall_seconds", (System.nanoTime() - started) / 1e9);
+        summary.put("resumes", attempt);
+        summary.put("wall_seconds", earlierWallSeconds + (System.nanoTime() - started) / 1e9);
         return summary;
     }
 

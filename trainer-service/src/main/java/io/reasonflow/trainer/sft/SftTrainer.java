@@ -8,6 +8,7 @@ import io.reasonflow.model.tokenizer.Tokenizer;
 import io.reasonflow.model.training.AdamW;
 import io.reasonflow.model.training.SequenceBatch;
 import io.reasonflow.model.training.SftLoss;
+import io.reasonflow.model.training.WarmupCosineSchedule;
 import io.reasonflow.model.transformer.PolicyModel;
 import io.reasonflow.trainer.TrainerProperties;
 import java.util.ArrayList;
@@ -96,13 +97,8 @@ public class SftTrainer {
 
     /** Learning rate of a 1-based step: linear warm-up, then cosine decay from the peak to 10% of it. */
     double learningRate(int step) {
-        double peak = settings.learningRate();
         int warmup = Math.max(1, settings.steps() / 20);
-        if (step <= warmup) {
-            return peak * step / warmup;
-        }
-        double progress = (double) (step - warmup) / Math.max(1, settings.steps() - warmup);
-        return peak * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+        return new WarmupCosineSchedule(settings.learningRate(), warmup, settings.steps(), 0.1).rate(step);
     }
 
     private static int[] fitted(SftPair pair, int maxLength) {

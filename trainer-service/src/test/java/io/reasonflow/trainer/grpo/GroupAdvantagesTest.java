@@ -33,7 +33,7 @@ class GroupAdvantagesTest {
 
     @Test
     void sampleStdWithoutEpsilonIsExact() {
-        GroupAdvantages exact = new GroupAdvantages(new GroupStd(GroupStd.Estimator.SAMPLE, 0.0));
+        GroupAdvantages exact = new GroupAdvantages(new GroupStd(StdEstimator.SAMPLE, 0.0));
 
         double[] advantages = exact.forGroup(new Double[] {1.0, 0.0, 0.0, 1.0});
 
@@ -101,6 +101,66 @@ class GroupAdvantagesTest {
     }
 
     @Test
+    void batchStdDividesEveryGroupAlike() {
+        // Group a = [1, 0] and group b = [1, 1, 1, 0]: all six rewards have mean 2/3 and population
+        // std sqrt(2/9) = 0.4714, which divides the centred rewards of both groups.
+        GroupAdvantages batchStd = new GroupAdvantages(new BatchStd(StdEstimator.POPULATION, 0.0));
+        List<String> ids = List.of("a", "a", "b", "b", "b", "b");
+        Double[] rewards = {1.0, 0.0, 1.0, 1.0, 1.0, 0.0};
+
+        double[] advantages = batchStd.forBatch(ids, rewards);
+
+        double std = Math.sqrt(2.0 / 9.0);
+        assertThat(advantages).containsExactly(new double[] {0.5 / std, -0.5 / std, 0.25 / std, 0.25 / std,
+                0.25 / std, -0.75 / std}, within(1e-12));
+    }
+
+    @Test
+    void batchStdCountsConstantGroups() {
+        // The constant group b = [0, 0] gets 0 but its rewards widen the batch: [1, 0, 0, 0] has
+        // sample std sqrt(0.25) = 0.5, so group a's ±0.5 becomes ±1.
+        GroupAdvantages batchStd = new GroupAdvantages(new BatchStd(StdEstimator.SAMPLE, 0.0));
+
+        double[] advantages = batchStd.forBatch(List.of("a", "a", "b", "b"), new Double[] {1.0, 0.0, 0.0, 0.0});
+
+        assertThat(advantages).containsExactly(new double[] {1.0, -1.0, 0.0, 0.0}, within(1e-12));
+    }
+
+    @Test
+    void groupStdDiffersFromBatchStd() {
+        List<String> ids = List.of("a", "a", "b", "b", "b", "b");
+        Double[] rewards = {1.0, 0.0, 1.0, 1.0, 1.0, 0.0};
+
+        double[] perGroup = new GroupAdvantages(new GroupStd(StdEstimator.POPULATION, 0.0)).forBatch(ids, rewards);
+
+        // Group a: std 0.5, A = ±1. Group b: mean 0.75, std sqrt(3)/4, A = 0.25 / 0.4330 = 0.5774.
+        assertThat(perGroup[0]).isCloseTo(1.0, within(1e-12));
+        assertThat(perGroup[2]).isCloseTo(0.25 / (Math.sqrt(3.0) / 4.0), within(1e-12));
+    }
+
+    @Test
+    void allScalingsStayFiniteWithNulls() {
+        List<String> ids = List.of("a", "a", "a", "b", "b", "b");
+        Double[] rewards = {null, 1.0, null, 0.5, null, 0.5};
+        for (AdvantageScaling scaling : List.of(GroupStd.sample(), GroupStd.population(),
+                new BatchStd(StdEstimator.SAMPLE, 0.0), new NoScaling())) {
+            double[] advantages = new GroupAdvantages(scaling).forBatch(ids, rewards);
+
+            assertThat(advantages).as(scaling.toString()).containsOnly(0.0);
+        }
+    }
+
+    @Test
+    void signalNeedsTwoDistinctScores() {
+        assertThat(GroupAdvantages.hasSignal(new Double[] {1.0, 0.0})).isTrue();
+        assertThat(GroupAdvantages.hasSignal(new Double[] {null, 1.0, 0.0})).isTrue();
+        assertThat(GroupAdvantages.hasSignal(new Double[] {1.0, 1.0})).isFalse();
+        assertThat(GroupAdvantages.hasSignal(new Double[] {null, 1.0, null})).isFalse();
+        assertThat(GroupAdvantages.hasSignal(new Double[] {0.0, -0.0})).isFalse();
+        assertThat(GroupAdvantages.hasSignal(new Double[0])).isFalse();
+    }
+
+    @Test
     void nonFiniteRewardIsRejected() {
         assertThatThrownBy(() -> sample.forGroup(new Double[] {1.0, Double.NaN}))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -121,7 +181,7 @@ class GroupAdvantagesTest {
 
     @Test
     void invalidEpsilonIsRejected() {
-        assertThatThrownBy(() -> new GroupStd(GroupStd.Estimator.SAMPLE, -1e-4))
+        assertThatThrownBy(() -> new GroupStd(StdEstimator.SAMPLE, -1e-4))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new GroupStd(null, 1e-4)).isInstanceOf(IllegalArgumentException.class);
     }

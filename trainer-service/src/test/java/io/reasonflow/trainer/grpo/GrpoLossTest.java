@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -128,8 +129,8 @@ class GrpoLossTest {
             GrpoLossResult result = loss.compute(array(new float[][] {{-1f}}), array(new float[][] {{-1f}}),
                     array(new float[][] {{-2f}}), manager.create(new float[] {0f}), ones(1, 1));
 
-            assertThat(result.meanKl()).isCloseTo(Math.exp(-1.0), within(TOLERANCE));
-            assertThat(result.meanKl()).isCloseTo(0.368, within(1e-3));
+            assertThat(result.kl()).isCloseTo(Math.exp(-1.0), within(TOLERANCE));
+            assertThat(result.kl()).isCloseTo(0.368, within(1e-3));
             assertThat(loss(result)).isCloseTo(0.368, within(1e-3));
             assertThat(result.policyLoss()).isZero();
         }
@@ -145,7 +146,7 @@ class GrpoLossTest {
                     ones(1, 1));
 
             assertThat(result.policyLoss()).isCloseTo(0.5, within(TOLERANCE));
-            assertThat(result.meanKl()).isCloseTo(0.2, within(TOLERANCE));
+            assertThat(result.kl()).isCloseTo(0.2, within(TOLERANCE));
             assertThat(loss(result)).isCloseTo(0.52, within(TOLERANCE));
         }
     }
@@ -158,7 +159,7 @@ class GrpoLossTest {
 
             GrpoLossResult result = batch.compute(manager, loss);
 
-            assertThat(loss(result)).isCloseTo(result.policyLoss() + 0.04 * result.meanKl(), within(TOLERANCE));
+            assertThat(loss(result)).isCloseTo(result.policyLoss() + 0.04 * result.kl(), within(TOLERANCE));
         }
     }
 
@@ -170,7 +171,7 @@ class GrpoLossTest {
         float[] advantages = {1f, -2f};
         try (GrpoLoss sequenceMean = new GrpoLoss(manager, GrpoLossConfig.grpo(0.2, 0.0));
                 GrpoLoss tokenMean = new GrpoLoss(manager,
-                        GrpoLossConfig.grpo(0.2, 0.0).withAggregation(LossAggregation.TOKEN_MEAN))) {
+                        GrpoLossConfig.grpo(0.2, 0.0).withAggregation(new TokenMean()))) {
             GrpoLossResult perSequence = sequenceMean.compute(array(logProbs), array(logProbs), array(logProbs),
                     manager.create(advantages), array(mask));
             GrpoLossResult perToken = tokenMean.compute(array(logProbs), array(logProbs), array(logProbs),
@@ -185,7 +186,7 @@ class GrpoLossTest {
 
     @Test
     void emptyMaskGivesZeroLossAndGradient() {
-        for (LossAggregation aggregation : LossAggregation.values()) {
+        for (LossAggregation aggregation : List.of(new SequenceMean(), new TokenMean(), new ConstantNormaliser(4))) {
             try (GrpoLoss loss = new GrpoLoss(manager, GrpoLossConfig.grpo(0.2, 0.1).withAggregation(aggregation))) {
                 NDArray logProbs = array(new float[][] {{-1f, -2f}});
                 logProbs.setRequiresGradient(true);
@@ -198,10 +199,10 @@ class GrpoLossTest {
                     gradient = logProbs.getGradient().toFloatArray();
                 }
 
-                assertThat(loss(result)).as(aggregation.name()).isEqualTo(0.0);
-                assertThat(gradient).as(aggregation.name()).containsExactly(0f, 0f);
+                assertThat(loss(result)).as(aggregation.toString()).isEqualTo(0.0);
+                assertThat(gradient).as(aggregation.toString()).containsExactly(0f, 0f);
                 assertThat(result.tokenCount()).isZero();
-                assertThat(result.meanKl()).isZero();
+                assertThat(result.kl()).isZero();
                 assertThat(result.clipFractionHigh()).isZero();
             }
         }
@@ -279,6 +280,139 @@ class GrpoLossTest {
     }
 
     @Test
+    void referenceEqualToPolicyGivesZeroKl() {
+        try (GrpoLoss loss = new GrpoLoss(manager, GrpoLossConfig.grpo(0.2, 0.5))) {
+            Batch batch = Batch.random(new Random(3), 3, 5);
+            GrpoLossResult result = loss.compute(manager.create(batch.logProbs()), manager.create(batch.behaviour()),
+                    manager.create(batch.logProbs()), manager.create(batch.advantages()), manager.create(batch.mask()));
+
+            assertThat(result.kl()).isEqualTo(0.0);
+        }
+    }
+
+    @Test
+    void sequenceMeanWeightsByLength() {
+        // G = 2, A = -1, ratio 1, beta 0: the per-token loss is r and d(loss)/d(logp) is the weight.
+        float[] gradient = weightGradient(new SequenceMean(), 10, 100);
+
+        assertThat(gradient[0]).isCloseTo(0.05f, within(1e-7f));
+        assertThat(gradient[COLUMNS + 99]).isCloseTo(0.005f, within(1e-8f));
+        assertThat(gradient[10]).isZero();
+    }
+
+    @Test
+    void tokenMeanWeightsEveryTokenAlike() {
+        float[] gradient = weightGradient(new TokenMean(), 10, 100);
+
+        assertThat(gradient[9]).isCloseTo(1f / 110, within(1e-8f));
+        assertThat(gradient[COLUMNS]).isCloseTo(1f / 110, within(1e-8f));
+    }
+
+    @Test
+    void constantNormaliserUsesMaxLength() {
+        int maxLength = 128;
+        float[] gradient = weightGradient(new ConstantNormaliser(maxLength), 10, 100);
+
+        assertThat(gradient[0]).isCloseTo(1f / (2 * maxLength), within(1e-9f));
+        assertThat(gradient[COLUMNS + 50]).isCloseTo(1f / (2 * maxLength), within(1e-9f));
+    }
+
+    @Test
+    void splitBatchAddsUpToWhole() {
+        for (LossAggregation aggregation : List.of(new SequenceMean(), new TokenMean(), new ConstantNormaliser(8))) {
+            GrpoLossConfig config = GrpoLossConfig.grpo(0.2, 0.04).withEpsilons(0.2, 0.28).withDualClip(3.0)
+                    .withAggregation(aggregation);
+            Batch batch = Batch.random(new Random(17), 6, 8);
+            try (GrpoLoss loss = new GrpoLoss(manager, config)) {
+                BatchTotals totals = BatchTotals.ofMask(manager.create(batch.mask()));
+                Gradient whole = batch.gradient(manager, loss, 0, 6, totals);
+                Gradient first = batch.gradient(manager, loss, 0, 2, totals);
+                Gradient second = batch.gradient(manager, loss, 2, 6, totals);
+
+                assertThat(first.loss() + second.loss()).as(aggregation.toString())
+                        .isCloseTo(whole.loss(), within(1e-6));
+                float[] joined = new float[whole.values().length];
+                System.arraycopy(first.values(), 0, joined, 0, first.values().length);
+                System.arraycopy(second.values(), 0, joined, first.values().length, second.values().length);
+                assertThat(joined).as(aggregation.toString()).containsExactly(whole.values(), within(1e-7f));
+            }
+        }
+    }
+
+    @Test
+    void decoupledWeightIsCapped() {
+        // Proximal -1, behaviour -2: pi_prox / pi_behaviour = e = 2.71828. At ratio 1 with A = 1 the
+        // objective is w * 1, so the loss is -2.71828 without a cap and -2 with cap 2; the
+        // gradient d(loss)/d(logp) = -w * r * A is -2 under the cap.
+        try (GrpoLoss uncapped = new GrpoLoss(manager, GrpoLossConfig.grpo(0.2, 0.0));
+                GrpoLoss capped = new GrpoLoss(manager, GrpoLossConfig.grpo(0.2, 0.0).withImportanceWeightCap(2.0))) {
+            GrpoLossResult free = decoupledToken(uncapped, -1.0, -1.0, -2.0, 1.0, null);
+            float[] gradient = new float[1];
+            GrpoLossResult bounded = decoupledToken(capped, -1.0, -1.0, -2.0, 1.0, gradient);
+
+            assertThat(loss(free)).isCloseTo(-Math.E, within(TOLERANCE));
+            assertThat(free.meanImportanceWeight()).isCloseTo(Math.E, within(TOLERANCE));
+            assertThat(free.importanceCapFraction()).isZero();
+            assertThat(loss(bounded)).isCloseTo(-2.0, within(TOLERANCE));
+            assertThat(bounded.meanImportanceWeight()).isCloseTo(2.0, within(TOLERANCE));
+            assertThat(bounded.importanceCapFraction()).isEqualTo(1.0);
+            assertThat(gradient[0]).isCloseTo(-2f, within(1e-5f));
+        }
+    }
+
+    @Test
+    void decoupledClipsAgainstProximal() {
+        // Policy at ratio 1.5 to the proximal policy, which is itself 0.5 of the behaviour: with
+        // A = 1 the clipped objective is 1.2 and the weight 0.5, so the loss is -0.6.
+        try (GrpoLoss loss = new GrpoLoss(manager, GrpoLossConfig.grpo(0.2, 0.0).withImportanceWeightCap(5.0))) {
+            double proximal = -1.0;
+            GrpoLossResult result = decoupledToken(loss, proximal + Math.log(1.5), proximal,
+                    proximal - Math.log(0.5), 1.0, null);
+
+            assertThat(loss(result)).isCloseTo(-0.6, within(TOLERANCE));
+            assertThat(result.clipFractionHigh()).isEqualTo(1.0);
+            assertThat(result.meanRatio()).isCloseTo(1.5, within(TOLERANCE));
+        }
+    }
+
+    @Test
+    void freshDecoupledEqualsStandard() {
+        // Staleness 0 and mu 1: the proximal policy is the current policy, so the clipped ratio is 1
+        // and the weight pi_prox / pi_behaviour is the standard ratio. Where that ratio lies inside
+        // the clip range, loss and gradient are those of standard GRPO.
+        Batch batch = Batch.random(new Random(23), 4, 6).withBehaviourNear(0.15, new Random(29));
+        GrpoLossConfig config = GrpoLossConfig.grpo(0.2, 0.04).withEpsilons(0.2, 0.28);
+        try (GrpoLoss loss = new GrpoLoss(manager, config)) {
+            BatchTotals totals = BatchTotals.ofMask(manager.create(batch.mask()));
+            Gradient standard = batch.gradient(manager, loss, 0, 4, totals);
+            Gradient decoupled = batch.decoupledGradient(manager, loss, batch.logProbs(), totals);
+
+            assertThat(decoupled.loss()).isCloseTo(standard.loss(), within(1e-6));
+            assertThat(decoupled.values()).containsExactly(standard.values(), within(1e-6f));
+        }
+    }
+
+    @Test
+    void newLossPathsSurviveCollection() throws InterruptedException {
+        Batch batch = Batch.random(new Random(31), 4, 8);
+        float[][] proximal = Batch.random(new Random(37), 4, 8).logProbs();
+        for (LossAggregation aggregation : List.of(new TokenMean(), new ConstantNormaliser(8))) {
+            GrpoLossConfig config = GrpoLossConfig.grpo(0.2, 0.04).withEpsilons(0.2, 0.28).withDualClip(3.0)
+                    .withAggregation(aggregation).withImportanceWeightCap(2.0);
+            try (GrpoLoss loss = new GrpoLoss(manager, config)) {
+                BatchTotals totals = new BatchTotals(8, 8, 40);
+                for (int round = 0; round < 2; round++) {
+                    float[] undisturbed = batch.gradient(manager, loss, proximal, totals, false);
+                    float[] collected = batch.gradient(manager, loss, proximal, totals, true);
+
+                    assertThat(collected).as("%s round %d", aggregation, round).containsExactly(undisturbed);
+                    assertThat(undisturbed).doesNotContain(Float.NaN);
+                }
+            }
+        }
+    }
+
+    @Test
     void lossIsScalar() {
         try (GrpoLoss loss = new GrpoLoss(manager, GrpoLossConfig.grpo(0.2, 0.0))) {
             GrpoLossResult result = singleToken(loss, 0.0, 0.0, 1.0);
@@ -316,12 +450,65 @@ class GrpoLossTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> GrpoLossConfig.grpo(0.2, 0.0).withAggregation(null))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> GrpoLossConfig.grpo(0.2, 0.0).withImportanceWeightCap(0.5))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ConstantNormaliser(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private GrpoLossResult singleToken(GrpoLoss loss, double logProb, double behaviourLogProb, double advantage) {
         return loss.compute(array(new float[][] {{(float) logProb}}),
                 array(new float[][] {{(float) behaviourLogProb}}), array(new float[][] {{(float) logProb}}),
                 manager.create(new float[] {(float) advantage}), ones(1, 1));
+    }
+
+    private static final int COLUMNS = 100;
+
+    /** Gradient of the loss of two rows with the given lengths, A = -1 and ratio 1: the per-token weights. */
+    private float[] weightGradient(LossAggregation aggregation, int firstLength, int secondLength) {
+        float[][] logProbs = new float[2][COLUMNS];
+        float[][] mask = new float[2][COLUMNS];
+        for (int t = 0; t < COLUMNS; t++) {
+            logProbs[0][t] = -1f;
+            logProbs[1][t] = -1f;
+            mask[0][t] = t < firstLength ? 1f : 0f;
+            mask[1][t] = t < secondLength ? 1f : 0f;
+        }
+        try (GrpoLoss loss = new GrpoLoss(manager, GrpoLossConfig.grpo(0.2, 0.0).withAggregation(aggregation))) {
+            NDArray policy = array(logProbs);
+            policy.setRequiresGradient(true);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                GrpoLossResult result = loss.compute(policy, array(logProbs), array(logProbs),
+                        manager.create(new float[] {-1f, -1f}), array(mask));
+                collector.backward(result.loss());
+            }
+            try (NDArray gradient = policy.getGradient()) {
+                return gradient.toFloatArray();
+            }
+        }
+    }
+
+    /** One token of the decoupled objective; fills {@code gradient[0]} when it is not null. */
+    private GrpoLossResult decoupledToken(GrpoLoss loss, double logProb, double proximal, double behaviour,
+            double advantage, float[] gradient) {
+        NDArray policy = array(new float[][] {{(float) logProb}});
+        policy.setRequiresGradient(true);
+        GrpoLossResult result;
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            result = loss.compute(policy, array(new float[][] {{(float) behaviour}}),
+                    array(new float[][] {{(float) proximal}}), array(new float[][] {{(float) logProb}}),
+                    manager.create(new float[] {(float) advantage}), ones(1, 1), new BatchTotals(1, 1, 1));
+            collector.backward(result.loss());
+        }
+        if (gradient != null) {
+            try (NDArray values = policy.getGradient()) {
+                gradient[0] = values.toFloatArray()[0];
+            }
+        }
+        return result;
+    }
+
+    /** Loss value and gradient with respect to the policy log-probs of some rows. */
+    private record Gradient(double loss, float[] values) {
     }
 
     private NDArray array(float[][] values) {
@@ -379,6 +566,70 @@ class GrpoLossTest {
         GrpoLossResult compute(NDManager manager, GrpoLoss loss) {
             return loss.compute(manager.create(logProbs), manager.create(behaviour), manager.create(reference),
                     manager.create(advantages), manager.create(mask));
+        }
+
+        /** Returns a copy whose behaviour log-probs lie within {@code spread} nats of the policy's. */
+        Batch withBehaviourNear(double spread, Random random) {
+            float[][] near = new float[logProbs.length][];
+            for (int i = 0; i < logProbs.length; i++) {
+                near[i] = new float[logProbs[i].length];
+                for (int t = 0; t < near[i].length; t++) {
+                    near[i][t] = logProbs[i][t] + (float) (spread * (2 * random.nextDouble() - 1));
+                }
+            }
+            return new Batch(logProbs, near, reference, advantages, mask);
+        }
+
+        /** Loss and gradient of rows [from, to) with the standard objective and the given totals. */
+        Gradient gradient(NDManager parent, GrpoLoss loss, int from, int to, BatchTotals totals) {
+            try (NDManager step = parent.newSubManager()) {
+                NDArray policy = step.create(Arrays.copyOfRange(logProbs, from, to));
+                policy.setRequiresGradient(true);
+                double value;
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    GrpoLossResult result = loss.compute(policy, step.create(Arrays.copyOfRange(
+                            behaviour, from, to)), null, step.create(Arrays.copyOfRange(reference, from, to)),
+                            step.create(Arrays.copyOfRange(advantages, from, to)),
+                            step.create(Arrays.copyOfRange(mask, from, to)), totals);
+                    collector.backward(result.loss());
+                    value = result.loss().getFloat();
+                }
+                return new Gradient(value, policy.getGradient().toFloatArray());
+            }
+        }
+
+        /** Loss and gradient of the whole batch with the decoupled objective. */
+        Gradient decoupledGradient(NDManager parent, GrpoLoss loss, float[][] proximal, BatchTotals totals) {
+            try (NDManager step = parent.newSubManager()) {
+                NDArray policy = step.create(logProbs);
+                policy.setRequiresGradient(true);
+                double value;
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    GrpoLossResult result = loss.compute(policy, step.create(behaviour), step.create(proximal),
+                            step.create(reference), step.create(advantages), step.create(mask), totals);
+                    collector.backward(result.loss());
+                    value = result.loss().getFloat();
+                }
+                return new Gradient(value, policy.getGradient().toFloatArray());
+            }
+        }
+
+        /** Decoupled forward and backward, optionally forcing collections in between. */
+        float[] gradient(NDManager parent, GrpoLoss loss, float[][] proximal, BatchTotals totals,
+                boolean collectGarbage) throws InterruptedException {
+            try (NDManager step = parent.newSubManager()) {
+                NDArray policy = step.create(logProbs);
+                policy.setRequiresGradient(true);
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    GrpoLossResult result = loss.compute(policy, step.create(behaviour), step.create(proximal),
+                            step.create(reference), step.create(advantages), step.create(mask), totals);
+                    if (collectGarbage) {
+                        forceCollections();
+                    }
+                    collector.backward(result.loss());
+                }
+                return policy.getGradient().toFloatArray();
+            }
         }
 
         /** Runs forward and backward in a fresh sub-manager, optionally forcing collections in between. */
