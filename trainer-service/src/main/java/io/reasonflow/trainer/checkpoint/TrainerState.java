@@ -25,9 +25,10 @@ import java.util.Map;
  *                          resume runs against another cluster
  * @param inputs            the position in {@code reasonflow.scored} from which records are still needed, and in
  *                          the dead-letter topics
+ * @param dynamicSamplingSkips groups dynamic sampling had dropped in a row when the checkpoint was written
  */
 public record TrainerState(int attempt, int step, long policyVersion, int trainCursor, long nextGroup,
         long promptSeedState, Double sftFinalLoss, double wallSeconds, double grpoSeconds,
         List<Long> versionsSeenInRollouts, Map<String, Object> evaluations, Ledger.State ledger,
-        List<PromptMessage> unsettledPrompts, InputPosition inputs) {
+        List<PromptMessage> unsettledPrompts, InputPosition inputs, int dynamicSamplingSkips) {
 }

@@ -51,4 +51,17 @@ public final class DynamicSampling {
         skippedInARow++;
         return false;
     }
+
+    /** Returns how many groups were dropped in a row since the last kept one, for a checkpoint. */
+    public int skippedInARow() {
+        return skippedInARow;
+    }
+
+    /** Continues from a checkpoint's count of groups dropped in a row. */
+    public void restoreSkippedInARow(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count of groups dropped in a row is " + count + ", expected >= 0");
+        }
+        skippedInARow = count;
+    }
 }

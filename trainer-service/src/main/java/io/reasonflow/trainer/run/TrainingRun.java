@@ -188,8 +188,7 @@ public class TrainingRun {
         earlierWallSeconds = saved.wallSeconds();
         earlierGrpoSeconds = saved.grpoSeconds();
         saved.unsettledPrompts().forEach(prompt -> unsettledPrompts.put(prompt.groupId(), prompt));
-        // NOTE: dynamic sampling's count of groups dropped in a row is not in the checkpoint and restarts at 0, so
-        // with dynamic sampling on, a resumed run can keep a group that the uninterrupted run would have dropped.
+        dynamicSampling.restoreSkippedInARow(saved.dynamicSamplingSkips());
         if (resumed.directory().toAbsolutePath().getParent()
                 .equals(properties.outputDir().resolve("checkpoints").toAbsolutePath())) {
             checkpoints.removeAfter(saved.step()).forEach(path ->
@@ -232,7 +231,7 @@ public class TrainingRun {
                 earlierWallSeconds + (now - startedNanos) / 1e9,
                 step == 0 ? 0 : earlierGrpoSeconds + (now - grpoStartedNanos) / 1e9,
                 List.copyOf(versionsSeenInRollouts), new LinkedHashMap<>(evaluations), ledger.state(buffered),
-                List.copyOf(unsettledPrompts.values()), position);
+                List.copyOf(unsettledPrompts.values()), position, dynamicSampling.skippedInARow());
         CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.FORMAT, properties.runId(), step,
                 versions.latestVersion(), Instant.now().toString(), RunSettings.of(properties), Map.of());
         Path written = checkpoints.write(step, manifest, directory -> {

@@ -51,7 +51,7 @@ class CheckpointStoreTest {
         return new TrainerState(0, step, step + 1, 12, 40, 123_456_789L, 2.5, 30.0, 10.0, List.of(0L, 1L, 2L),
                 Map.of("sft", Map.of("pass_at_1", 0.5)), ledger.state(List.of("run-train-1")), List.of(prompt),
                 new InputPosition("cluster-a", "topic-a", Map.of(0, 5L, 1, 7L), Map.of(0, 9L, 1, 7L),
-                        Map.of("reasonflow.scored.dlq-0", 2L)));
+                        Map.of("reasonflow.scored.dlq-0", 2L)), 3);
     }
 
     private static CheckpointManifest manifest(int step) {

@@ -69,6 +69,16 @@ class DynamicSamplingTest {
                 .hasMessage("maxSkips is 0, expected >= 1");
     }
 
+    @Test
+    void restoredCountContinuesSkipping() {
+        DynamicSampling sampling = new DynamicSampling(true, 2);
+        sampling.restoreSkippedInARow(2);
+
+        assertThat(sampling.skippedInARow()).isEqualTo(2);
+        assertThat(sampling.keep(scored(1.0, 1.0))).isTrue();
+        assertThat(sampling.skippedInARow()).isZero();
+    }
+
     private static ScoredGroup scored(Double... rewards) {
         List<Sample> samples = new ArrayList<>();
         for (Double reward : rewards) {
