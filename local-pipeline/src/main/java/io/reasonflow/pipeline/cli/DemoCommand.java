@@ -150,6 +150,13 @@ final class DemoCommand implements Callable<Integer> {
             return 1;
         } catch (RuntimeException e) {
             String invalid = invalidSetting(e);
+            if (invalid == null && e instanceof IllegalStateException) {
+                spec.commandLine().getErr().println("Error: " + e.getMessage());
+                spec.commandLine().getErr().println("The run stopped; its log is "
+                        + Path.of(System.getProperty("reasonflow.log.dir", "."), "reasonflow.log")
+                        + "; --resume continues it from its last checkpoint, if it wrote one.");
+                return 1;
+            }
             if (invalid == null) {
                 throw e;
             }

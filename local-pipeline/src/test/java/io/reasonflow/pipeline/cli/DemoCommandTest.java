@@ -84,6 +84,17 @@ class DemoCommandTest {
     }
 
     @Test
+    @Timeout(120)
+    void missingPluginGraderStopsRun(@TempDir Path dir) {
+        int code = run("demo", "--smoke", "--out", dir.resolve("out").toString(), "--reward", "kafka-graders=absent",
+                "--reward", "merge-timeout=1");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("went to a dead-letter topic and none was scored")
+                .contains("no scores from Kafka graders [absent]").doesNotContain("\tat ");
+    }
+
+    @Test
     @Timeout(60)
     void unreachableClusterFailsFast(@TempDir Path dir) throws IOException {
         int closedPort;

@@ -67,6 +67,7 @@ public class KafkaTrainerIo implements TrainerIo, DisposableBean {
 
     private final MessagePublisher publisher;
     private final DeadLetters deadLetters;
+    private String lastDeadLetterReason;
     private final ConsumerFactory<String, byte[]> consumers;
     private final KafkaAdmin admin;
     private final String runId;
@@ -198,12 +199,21 @@ public class KafkaTrainerIo implements TrainerIo, DisposableBean {
     }
 
     @Override
+    public String lastDeadLetterReason() {
+        return lastDeadLetterReason;
+    }
+
+    @Override
     public List<String> drainDeadLettered() {
         List<String> keys = new ArrayList<>();
         if (deadLetterReader != null) {
             for (ConsumerRecord<String, byte[]> record : deadLetterReader.poll(Duration.ZERO)) {
                 if (record.key() != null) {
                     keys.add(record.key());
+                }
+                org.apache.kafka.common.header.Header reason = record.headers().lastHeader(DeadLetters.ERROR);
+                if (reason != null) {
+                    lastDeadLetterReason = new String(reason.value(), java.nio.charset.StandardCharsets.UTF_8);
                 }
             }
         }

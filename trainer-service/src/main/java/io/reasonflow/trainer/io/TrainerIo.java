@@ -27,6 +27,11 @@ public interface TrainerIo {
     /** Returns the keys (group ids) of records sent to a dead-letter topic since the last call. */
     List<String> drainDeadLettered();
 
+    /** The reason recorded with the newest dead letter drained so far, or null when there is none. */
+    default String lastDeadLetterReason() {
+        return null;
+    }
+
     /**
      * Positions the reading of scored groups and dead letters before anything is published: at
      * {@code resumeFrom} when it was taken on the cluster and scored topic in use, else after the last record now

@@ -69,6 +69,8 @@ public class TrainingRun {
     private final Map<String, Object> evaluations = new LinkedHashMap<>();
     private final DynamicSampling dynamicSampling;
     private int trainCursor;
+    /** Dead-lettered groups since the last scored one; too many in a row stop the run. */
+    private int deadLetteredInARow;
     /** Prompts of training groups not yet trained, which a checkpoint keeps for a resume on another cluster. */
     private final Map<String, PromptMessage> unsettledPrompts = new LinkedHashMap<>();
     private CheckpointStore checkpoints;
@@ -310,13 +312,22 @@ public class TrainingRun {
                 accept(scored, buffer);
                 deadline = System.nanoTime() + properties.groupTimeout().toNanos();
             } else if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no scored training group arrived within " + properties.groupTimeout()
-                        + "; check that the rollout and reward services are running. Ledger: " + ledger);
+                throw new IllegalStateException("no scored training group arrived within "
+                        + properties.groupTimeout().toSeconds() + " s; check that the rollout and reward services "
+                        + "are running, and any plug-in grader the reward service waits for"
+                        + lastDeadLetterHint() + ". Ledger: " + ledger);
+            }
+            int limit = Math.max(16, 2 * window);
+            if (deadLetteredInARow >= limit) {
+                throw new IllegalStateException("the last " + deadLetteredInARow + " training groups all went to "
+                        + "a dead-letter topic and none was scored" + lastDeadLetterHint() + "; fix the cause and "
+                        + "resume the run. Ledger: " + ledger);
             }
         }
     }
 
     private void accept(ScoredGroup scored, List<ScoredGroup> buffer) {
+        deadLetteredInARow = 0;
         if (ledger.replayed(scored.groupId())) {
             // Accepted before the checkpoint this run resumed from, so it goes back into the buffer unchecked.
             buffer.add(scored);
@@ -361,7 +372,13 @@ public class TrainingRun {
     private void applyDeadLetters() {
         for (String groupId : io.drainDeadLettered()) {
             ledger.deadLettered(groupId);
+            deadLetteredInARow++;
         }
+    }
+
+    private String lastDeadLetterHint() {
+        String reason = io.lastDeadLetterReason();
+        return reason == null ? "" : "; the newest dead letter says: " + reason;
     }
 
     private void evaluate(String stage, TaskData data, RunOutput output, Progress progress) throws InterruptedException {
@@ -386,8 +403,13 @@ public class TrainingRun {
                 deadline = System.nanoTime() + properties.groupTimeout().toNanos();
             } else if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("evaluation '" + stage + "' is missing " + ledger.outstandingEval()
-                        + " groups after " + properties.groupTimeout() + "; check the rollout and reward services");
+                        + " groups after " + properties.groupTimeout().toSeconds() + " s; check the rollout and "
+                        + "reward services" + lastDeadLetterHint());
             }
+        }
+        if (scored.isEmpty()) {
+            throw new IllegalStateException("evaluation '" + stage + "': all " + batch.size() + " groups went to a "
+                    + "dead-letter topic and none was scored" + lastDeadLetterHint());
         }
         EvalResult result = EvalAggregator.aggregate(properties.runId(), stage, version, data.name(), scored);
         io.publishEval(result);
