@@ -30,16 +30,29 @@ public final class LocalPipeline {
     private LocalPipeline() {
     }
 
+    /** Runs with one rollout instance; see {@link #run(String, Map, Map, int, TrainingRun.Progress)}. */
+    public static Result run(String bootstrapServers, Map<String, String> trainerSettings,
+            Map<String, String> rewardSettings, TrainingRun.Progress progress)
+            throws InterruptedException, IOException {
+        return run(bootstrapServers, trainerSettings, rewardSettings, 1, progress);
+    }
+
     /**
-     * Starts the services, runs training and stops the services again.
+     * Starts the services, runs training and stops the services again. The summary gains
+     * {@code rollout_instances}: the groups each rollout instance published.
      *
      * @param bootstrapServers the cluster to use
      * @param trainerSettings  {@code reasonflow.trainer.*} settings, without the prefix
      * @param rewardSettings   {@code reasonflow.reward.*} settings, without the prefix
+     * @param rolloutInstances rollout service instances, each its own context and worker id, sharing the
+     *                         prompts as one consumer group
      */
     public static Result run(String bootstrapServers, Map<String, String> trainerSettings,
-            Map<String, String> rewardSettings, TrainingRun.Progress progress)
+            Map<String, String> rewardSettings, int rolloutInstances, TrainingRun.Progress progress)
             throws InterruptedException, IOException {
+        if (rolloutInstances < 1) {
+            throw new IllegalArgumentException("rollout instances is " + rolloutInstances + ", expected at least 1");
+        }
         String runId = trainerSettings.get("run-id");
         List<ConfigurableApplicationContext> contexts = new ArrayList<>();
         Path rewardState = Files.createTempDirectory("reasonflow-reward-state-");
@@ -47,29 +60,58 @@ public final class LocalPipeline {
             Map<String, String> rewardArgs = new LinkedHashMap<>();
             rewardArgs.put("reasonflow.reward.streams.state-dir", rewardState.toString());
             rewardSettings.forEach((key, value) -> rewardArgs.put("reasonflow.reward." + key, value));
-            contexts.add(start(RewardApplication.builder(), bootstrapServers, rewardArgs));
-            ConfigurableApplicationContext rollout = start(RolloutApplication.builder(), bootstrapServers,
-                    Map.of("reasonflow.rollout.run-id", runId));
-            contexts.add(rollout);
+            ConfigurableApplicationContext reward = start(RewardApplication.builder(), bootstrapServers, rewardArgs);
+            contexts.add(reward);
+            List<ConfigurableApplicationContext> rollouts = new ArrayList<>();
+            for (int instance = 1; instance <= rolloutInstances; instance++) {
+                ConfigurableApplicationContext rollout = start(RolloutApplication.builder(), bootstrapServers,
+                        Map.of("reasonflow.rollout.run-id", runId,
+                                "reasonflow.rollout.worker-id", runId + "-rollout-" + instance));
+                contexts.add(rollout);
+                rollouts.add(rollout);
+            }
             Map<String, String> trainerArgs = new LinkedHashMap<>();
             trainerSettings.forEach((key, value) -> trainerArgs.put("reasonflow.trainer." + key, value));
             // Recorded in the trainer's checkpoints, so that a resume with other reward settings is rejected.
             rewardSettings.forEach((key, value) -> trainerArgs.put("reasonflow.trainer.pipeline.reward." + key, value));
             ConfigurableApplicationContext trainer = start(TrainerApplication.builder(), bootstrapServers, trainerArgs);
             contexts.add(trainer);
-            progress.line("Services started: reward, rollout, trainer on " + bootstrapServers);
-            progress.line("Metrics: reward " + metricsUrl(contexts.get(0)) + ", rollout " + metricsUrl(rollout)
+            progress.line("Services started: reward, " + rolloutInstances + " rollout, trainer on " + bootstrapServers);
+            List<String> rolloutUrls = rollouts.stream().map(LocalPipeline::metricsUrl).toList();
+            progress.line("Metrics: reward " + metricsUrl(reward) + ", rollout " + String.join(" ", rolloutUrls)
                     + ", trainer " + metricsUrl(trainer));
 
-            Map<String, Object> summary = trainer.getBean(TrainingRun.class).run(progress);
-            PromptBatchListener listener = rollout.getBean(PromptBatchListener.class);
-            return new Result(summary, listener.versionsUsed().stream().sorted().toList(), listener.groupsPublished());
+            Map<String, Object> summary = new LinkedHashMap<>(trainer.getBean(TrainingRun.class).run(progress));
+            java.util.TreeSet<Long> versions = new java.util.TreeSet<>();
+            long published = 0;
+            List<Map<String, Object>> instances = new ArrayList<>();
+            for (ConfigurableApplicationContext rollout : rollouts) {
+                PromptBatchListener listener = rollout.getBean(PromptBatchListener.class);
+                versions.addAll(listener.versionsUsed());
+                published += listener.groupsPublished();
+                Map<String, Object> instance = new LinkedHashMap<>();
+                instance.put("id", rollout.getEnvironment().getProperty("reasonflow.rollout.worker-id"));
+                instance.put("groups", listener.groupsPublished());
+                instances.add(instance);
+            }
+            summary.put("rollout_instances", instances);
+            writeSummary(trainerSettings.get("output-dir"), summary);
+            return new Result(summary, List.copyOf(versions), published);
         } finally {
             for (int i = contexts.size() - 1; i >= 0; i--) {
                 contexts.get(i).close();
             }
             FileSystemUtils.deleteRecursively(rewardState);
         }
+    }
+
+    /** Rewrites the trainer's {@code summary.json} with what the pipeline adds to it. */
+    private static void writeSummary(String outputDir, Map<String, Object> summary) throws IOException {
+        if (outputDir == null) {
+            return;
+        }
+        Files.writeString(Path.of(outputDir, "summary.json"), io.reasonflow.contracts.Messages.mapper()
+                .writerWithDefaultPrettyPrinter().writeValueAsString(summary), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static String metricsUrl(ConfigurableApplicationContext context) {

@@ -56,6 +56,10 @@ final class DemoCommand implements Callable<Integer> {
                 "--reward weights.format=0.5 or --reward kafka-graders=arithmetic; docs/reward-service.md lists them."})
     private Map<String, String> rewardSettings = new java.util.LinkedHashMap<>();
 
+    @Option(names = "--rollout-instances", paramLabel = "N", defaultValue = "1",
+            description = "Rollout service instances sharing the prompts as one consumer group (default: ${DEFAULT-VALUE}).")
+    private int rolloutInstances;
+
     @Option(names = "--seed", defaultValue = "7", description = "Seed of data, model and sampling (default: ${DEFAULT-VALUE}).")
     private long seed;
 
@@ -137,7 +141,7 @@ final class DemoCommand implements Callable<Integer> {
                 say("Kafka broker (KRaft) started on " + servers);
             }
             TopicSetup.ensureTopics(servers, CLUSTER_TIMEOUT);
-            LocalPipeline.Result result = LocalPipeline.run(servers, settings, rewards, this::say);
+            LocalPipeline.Result result = LocalPipeline.run(servers, settings, rewards, rolloutInstances, this::say);
             say(String.format("Rollout service generated %d groups with policy versions %s", result.rolloutGroupsPublished(),
                     result.rolloutVersionsUsed()));
             say(String.format("Done in %.1f s. Output: %s (metrics.jsonl, eval.jsonl, summary.json, checkpoints/)",
@@ -189,6 +193,10 @@ final class DemoCommand implements Callable<Integer> {
         if (bootstrapServers != null && !HOST_PORT.matcher(bootstrapServers).matches()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--bootstrap-servers': '"
                     + bootstrapServers + "' is not HOST:PORT (several may be given, separated by commas)");
+        }
+        if (rolloutInstances < 1 || rolloutInstances > 16) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--rollout-instances': "
+                    + rolloutInstances + "; expected 1 to 16 (one instance per prompt partition at most is useful)");
         }
     }
 
