@@ -105,6 +105,19 @@ class DeadLetterTest {
     }
 
     @Test
+    void rolloutMetricsServed() throws Exception {
+        String port = rollout.getEnvironment().getProperty("local.server.port");
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("reasonflow_rollout_tokens_generated_total")
+                .contains("reasonflow_rollout_refused_updates_total").contains("reasonflow_rollout_batch_fill")
+                .contains("reasonflow_rollout_weight_sync_seconds_total");
+    }
+
+    @Test
     void invalidPromptsDeadLettered() throws Exception {
         String valid = new String(Messages.encode(prompt("dlq-prompt-ok")), StandardCharsets.UTF_8);
         Map<String, byte[]> badRecords = Map.of(

@@ -31,6 +31,7 @@ public class PolicyFollower implements AutoCloseable {
     private LoadedPolicy pending;
     private LoadedPolicy current;
     private long versionsLoaded;
+    private final java.util.concurrent.atomic.AtomicLong weightSyncNanos = new java.util.concurrent.atomic.AtomicLong();
     private long newestAvailable = -1;
 
     public PolicyFollower(RolloutProperties properties) {
@@ -72,6 +73,7 @@ public class PolicyFollower implements AutoCloseable {
             versionsLoaded++;
             lock.notifyAll();
         }
+        weightSyncNanos.addAndGet(System.nanoTime() - start);
         log.info("Loaded policy version {} of run {} ({} bytes, SHA-256 verified) in {} ms", manifest.version(),
                 manifest.runId(), manifest.sizeBytes(), (System.nanoTime() - start) / 1_000_000);
     }
@@ -100,6 +102,18 @@ public class PolicyFollower implements AutoCloseable {
                 pending = null;
             }
             return current;
+        }
+    }
+
+    /** Seconds spent loading verified policy versions into models. */
+    public double weightSyncSeconds() {
+        return weightSyncNanos.get() / 1e9;
+    }
+
+    /** The newest policy version loaded, or -1 before the first. */
+    public long newestAvailable() {
+        synchronized (lock) {
+            return newestAvailable;
         }
     }
 

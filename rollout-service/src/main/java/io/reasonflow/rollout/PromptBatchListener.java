@@ -35,6 +35,9 @@ public class PromptBatchListener {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong groupsPublished = new AtomicLong();
     private final AtomicLong tokensGenerated = new AtomicLong();
+    private final AtomicLong generationNanos = new AtomicLong();
+    private volatile double lastBatchFill;
+    private volatile long lastVersionLag;
     private final java.util.Set<Long> versionsUsed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public PromptBatchListener(PolicyFollower policies, MessagePublisher publisher, DeadLetters deadLetters,
@@ -68,6 +71,10 @@ public class PromptBatchListener {
         tokensGenerated.addAndGet(tokens);
         versionsUsed.add(policy.version());
         double seconds = (System.nanoTime() - start) / 1e9;
+        generationNanos.addAndGet(System.nanoTime() - start);
+        int sequences = prompts.stream().mapToInt(p -> p.sampling().groupSize()).sum();
+        lastBatchFill = Math.min(1.0, (double) sequences / properties.maxBatchSequences());
+        lastVersionLag = Math.max(0, policies.newestAvailable() - policy.version());
         log.info("Generated {} groups ({} tokens, {} tokens/s) with policy version {}", groups.size(), tokens,
                 String.format("%.0f", tokens / Math.max(seconds, 1e-9)), policy.version());
     }
@@ -91,6 +98,21 @@ public class PromptBatchListener {
 
     public long tokensGenerated() {
         return tokensGenerated.get();
+    }
+
+    /** Seconds spent generating and publishing, since the start; the rest of the time the worker idled. */
+    public double generationSeconds() {
+        return generationNanos.get() / 1e9;
+    }
+
+    /** Sequences (prompts times G) of the latest poll over the most a generation batch holds, capped at 1. */
+    public double lastBatchFill() {
+        return lastBatchFill;
+    }
+
+    /** Versions between the newest loaded policy and the one the latest batch used. */
+    public long lastVersionLag() {
+        return lastVersionLag;
     }
 
     /** Policy versions this worker has generated with. */

@@ -1,0 +1,46 @@
+package io.reasonflow.rollout;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.stereotype.Component;
+
+/**
+ * The rollout worker's figures as Micrometer meters, served on {@code /actuator/prometheus} as
+ * {@code reasonflow_rollout_*}. Generated tokens per second is the rate of
+ * {@code reasonflow_rollout_tokens_generated_total}; the idle fraction is one minus the rate of
+ * {@code reasonflow_rollout_generation_seconds_total}.
+ */
+@Component
+class RolloutMetrics implements MeterBinder {
+    private final PromptBatchListener prompts;
+    private final PolicyFollower policies;
+
+    RolloutMetrics(PromptBatchListener prompts, PolicyFollower policies) {
+        this.prompts = prompts;
+        this.policies = policies;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("reasonflow.rollout.tokens.generated", prompts, PromptBatchListener::tokensGenerated)
+                .description("Completion tokens generated").register(registry);
+        FunctionCounter.builder("reasonflow.rollout.groups.published", prompts, PromptBatchListener::groupsPublished)
+                .description("Rollout groups published").register(registry);
+        FunctionCounter.builder("reasonflow.rollout.generation.seconds", prompts,
+                PromptBatchListener::generationSeconds)
+                .description("Seconds spent generating and publishing").register(registry);
+        Gauge.builder("reasonflow.rollout.batch.fill", prompts, PromptBatchListener::lastBatchFill)
+                .description("Sequences of the latest poll over the generation batch's capacity").register(registry);
+        Gauge.builder("reasonflow.rollout.version.lag", prompts, PromptBatchListener::lastVersionLag)
+                .description("Versions between the newest loaded policy and the one the latest batch used")
+                .register(registry);
+        FunctionCounter.builder("reasonflow.rollout.weight.sync.seconds", policies, PolicyFollower::weightSyncSeconds)
+                .description("Seconds spent loading verified policy versions").register(registry);
+        FunctionCounter.builder("reasonflow.rollout.policy.versions.loaded", policies, PolicyFollower::versionsLoaded)
+                .description("Policy versions loaded").register(registry);
+        FunctionCounter.builder("reasonflow.rollout.refused.updates", policies, PolicyFollower::rejectedVersions)
+                .description("Policy versions refused because their weights failed verification").register(registry);
+    }
+}
