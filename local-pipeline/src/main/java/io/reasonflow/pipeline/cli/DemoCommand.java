@@ -94,6 +94,11 @@ final class DemoCommand implements Callable<Integer> {
             return null;
         }
         String message = invalid.getMessage();
+        if (invalid instanceof NumberFormatException) {
+            message = "expected a number";
+        } else if (message != null && message.endsWith("is not a valid duration")) {
+            message = "expected a duration such as 500ms, 30s or 5m";
+        }
         if (binding != null && (message == null || !message.startsWith("reasonflow."))) {
             return binding.getProperty().getName() + " is '" + binding.getProperty().getValue() + "': " + message;
         }

@@ -71,7 +71,7 @@ final class DemoResume {
             implied.remove("output-dir");
             String option = options.smoke() ? "--smoke" : "--dataset";
             implied.forEach((name, value) -> {
-                if (!value.equals(stored.get(name))) {
+                if (!RunSettings.operational(name) && !sameValue(value, stored.get(name))) {
                     throw new IllegalArgumentException(option + " sets " + name + " to " + value + ", but the run in "
                             + directory + " has " + stored.get(name) + "; leave " + option
                             + " out to continue that run with its own settings");

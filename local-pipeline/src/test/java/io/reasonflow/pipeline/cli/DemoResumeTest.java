@@ -27,6 +27,8 @@ class DemoResumeTest {
     private static void checkpoint(Path run) throws IOException {
         Map<String, String> settings = new LinkedHashMap<>(DemoSettings.of(true, "demo-run", run, 7, null));
         settings.put("auto-start", "false");
+        // The trainer records durations in ISO-8601 form.
+        settings.put("group-timeout", "PT5M");
         settings.put("grpo.beta", "0.04");
         settings.put("pipeline.reward.weights.format", "0.5");
         CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.FORMAT, "demo-run", 2, 3,
