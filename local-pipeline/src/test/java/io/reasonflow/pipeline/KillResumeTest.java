@@ -49,7 +49,8 @@ import tools.jackson.databind.JsonNode;
 class KillResumeTest {
     /** Largest absolute difference allowed between a resumed and an uninterrupted run's step figures. */
     static final double TOLERANCE = 1e-6;
-    private static final List<String> NOT_COMPARED = List.of("policy_version", "tokens_per_second", "step_seconds");
+    private static final List<String> NOT_COMPARED = List.of("policy_version", "tokens_per_second", "step_seconds",
+            "idle_seconds");
     private static final Map<String, String> REWARD = Map.of("weights.overlong", "1.0",
             "graders.overlong-max-length", "48", "graders.overlong-buffer", "40");
 

@@ -16,7 +16,7 @@ final class SmokeRunAssertions {
             "accuracy", "format_rate", "kl", "loss", "clip_fraction_low", "clip_fraction_high", "entropy",
             "importance_weight", "gradient_norm", "learning_rate", "completion_length",
             "truncation_rate", "zero_variance_fraction", "dropped_stale", "tokens_per_second", "staleness",
-            "step_seconds", "reward_accuracy", "reward_format");
+            "step_seconds", "idle_seconds", "reward_accuracy", "reward_format", "reward_std_accuracy");
 
     private SmokeRunAssertions() {
     }

@@ -44,10 +44,11 @@ final class StepMetrics {
                 accuracy += valueOrZero(score.graderScores().get("accuracy"));
                 format += valueOrZero(score.graderScores().get("format"));
                 score.graderScores().forEach((grader, value) -> {
-                    double[] sumAndCount = byGrader.computeIfAbsent(grader, name -> new double[2]);
+                    double[] sumAndCount = byGrader.computeIfAbsent(grader, name -> new double[3]);
                     if (value != null) {
                         sumAndCount[0] += value;
                         sumAndCount[1]++;
+                        sumAndCount[2] += value * value;
                     }
                 });
                 if (score.total() != null) {
@@ -85,9 +86,13 @@ final class StepMetrics {
         metrics.put("tokens_per_second", tokens / Math.max(seconds, 1e-9));
         metrics.put("staleness", staleness / batch.size());
         metrics.put("step_seconds", seconds);
-        // Mean over the completions the grader scored; null when it scored none of them.
-        byGrader.forEach((grader, sumAndCount) -> metrics.put("reward_" + grader,
-                sumAndCount[1] == 0 ? null : sumAndCount[0] / sumAndCount[1]));
+        // Mean and population std over the completions the grader scored; null when it scored none of them.
+        byGrader.forEach((grader, sums) -> {
+            double count = sums[1];
+            double mean = count == 0 ? 0 : sums[0] / count;
+            metrics.put("reward_" + grader, count == 0 ? null : mean);
+            metrics.put("reward_std_" + grader, count == 0 ? null : Math.sqrt(Math.max(0, sums[2] / count - mean * mean)));
+        });
         return metrics;
     }
 

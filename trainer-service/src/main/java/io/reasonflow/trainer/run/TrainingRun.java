@@ -269,7 +269,9 @@ public class TrainingRun {
             long lastStepEnd = System.nanoTime();
             for (int step = firstStep; step <= grpo.steps(); step++) {
                 int remainingNeed = (grpo.steps() - step + 1) * grpo.groupsPerStep();
+                long waitStarted = System.nanoTime();
                 fillBuffer(buffer, grpo.groupsPerStep(), window, remainingNeed, sampling, data);
+                double idleSeconds = (System.nanoTime() - waitStarted) / 1e9;
                 List<ScoredGroup> batch = new ArrayList<>(buffer.subList(0, grpo.groupsPerStep()));
                 buffer.subList(0, grpo.groupsPerStep()).clear();
                 // Groups arrive in an order that varies from run to run; publication order makes a step repeatable.
@@ -281,6 +283,7 @@ public class TrainingRun {
                 long now = System.nanoTime();
                 Map<String, Object> metrics = StepMetrics.of(step, version, batch, stats, current,
                         (now - lastStepEnd) / 1e9, ledger.droppedStaleCount());
+                metrics.put("idle_seconds", idleSeconds);
                 lastStepEnd = now;
                 output.appendMetrics(metrics);
                 stepObserver.accept(metrics);

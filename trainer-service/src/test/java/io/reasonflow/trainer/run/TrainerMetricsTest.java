@@ -17,6 +17,7 @@ class TrainerMetricsTest {
         step.put("kl", 0.25);
         step.put("reward_mean", 1.5);
         step.put("reward_accuracy", 0.75);
+        step.put("reward_std_accuracy", 0.5);
         step.put("reward_judge", null);
         step.put("note", "not a number");
 
@@ -28,6 +29,8 @@ class TrainerMetricsTest {
         assertThat(registry.get("reasonflow.trainer.reward_mean").gauge().value()).isEqualTo(1.5);
         assertThat(registry.get("reasonflow.trainer.reward").tag("grader", "accuracy").gauge().value())
                 .isEqualTo(0.75);
+        assertThat(registry.get("reasonflow.trainer.reward.std").tag("grader", "accuracy").gauge().value())
+                .isEqualTo(0.5);
         assertThat(registry.find("reasonflow.trainer.reward").tag("grader", "judge").gauge()).isNull();
         assertThat(registry.find("reasonflow.trainer.note").gauge()).isNull();
     }
