@@ -107,7 +107,7 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
             return;
         }
         if (settings.kafkaGraders().isEmpty()) {
-            publish(group, record.value(), own, Map.of());
+            publish(group.groupId(), record.value(), own, Map.of());
             return;
         }
         String key = group.groupId();
@@ -119,13 +119,13 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
         }
         state = (state == null ? new PendingGroup(now(), null, null, null) : state).withRollout(received, own);
         for (Map.Entry<String, ReceivedPartial> early : List.copyOf(state.partials().entrySet())) {
-            String problem = sizeProblem(early.getValue().scores(), group);
+            String problem = sizeProblem(early.getValue().scores(), key, own.size());
             if (problem != null) {
                 deadLetterPartial(early.getValue().record(), key, problem);
                 state = state.withoutPartial(early.getKey());
             }
         }
-        settle(key, state, group);
+        settle(key, state);
     }
 
     private void onPartial(Record<String, byte[]> record, ReceivedRecord received) {
@@ -153,30 +153,30 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
             log.debug("Ignoring a repeated score of grader {} for group {} at {}", partial.grader(), key, received);
             return;
         }
-        RolloutView group = state.rollout() == null ? null : RolloutView.decode(state.rollout().value());
-        if (group != null) {
-            String problem = sizeProblem(partial.scores(), group);
+        // The own scores hold one entry per completion, so the group need not be decoded again.
+        if (state.rollout() != null) {
+            String problem = sizeProblem(partial.scores(), key, state.ownScores().size());
             if (problem != null) {
                 deadLetterPartial(received, key, problem);
                 return;
             }
         }
-        settle(key, state.withPartial(partial.grader(), new ReceivedPartial(partial.scores(), received)), group);
+        settle(key, state.withPartial(partial.grader(), new ReceivedPartial(partial.scores(), received)));
     }
 
     /** Publishes the group when it is complete; stores it otherwise. */
-    private void settle(String key, PendingGroup state, RolloutView group) {
-        if (group != null && missing(state).isEmpty()) {
+    private void settle(String key, PendingGroup state) {
+        if (state.rollout() != null && missing(state).isEmpty()) {
             Map<String, List<Double>> partials = new LinkedHashMap<>();
             state.partials().forEach((grader, partial) -> partials.put(grader, partial.scores()));
-            publish(group, state.rollout().value(), state.ownScores(), partials);
+            publish(key, state.rollout().value(), state.ownScores(), partials);
             pending.delete(key);
         } else {
             pending.put(key, state.encode());
         }
     }
 
-    private void publish(RolloutView group, byte[] rolloutBytes, List<Map<String, Double>> own,
+    private void publish(String groupId, byte[] rolloutBytes, List<Map<String, Double>> own,
             Map<String, List<Double>> partials) {
         List<CompletionScore> scores = scorer.combine(own, partials);
         scores.forEach(score -> score.graderScores().forEach((grader, value) -> {
@@ -184,9 +184,9 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
                 counters.ungradable(grader);
             }
         }));
-        context.forward(new Record<>(group.groupId(), encode(rolloutBytes, scores), context.currentSystemTimeMs()),
+        context.forward(new Record<>(groupId, encode(rolloutBytes, scores), context.currentSystemTimeMs()),
                 ScoringTopology.SCORED_SINK);
-        counters.scored(group.completions().size());
+        counters.scored(own.size());
     }
 
     /**
@@ -247,10 +247,9 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
         return settings.kafkaGraders().stream().filter(name -> !state.partials().containsKey(name)).toList();
     }
 
-    private static String sizeProblem(List<Double> scores, RolloutView group) {
-        int expected = group.completions().size();
+    private static String sizeProblem(List<Double> scores, String groupId, int expected) {
         return scores.size() == expected ? null : "scores has " + scores.size() + " entries but group "
-                + group.groupId() + " has " + expected + " completions; send one score per completion, in order";
+                + groupId + " has " + expected + " completions; send one score per completion, in order";
     }
 
     private static void checkKey(String key, String groupId) {
