@@ -42,7 +42,7 @@ import tools.jackson.databind.JsonNode;
  * would in a deployment where only the trainer fails. The run has 4 GRPO steps with checkpoints after steps 2
  * and 4 and is killed once step 3 is written. The resumed runs therefore redo step 3 from the step-2 checkpoint,
  * while the interrupted attempt's step-3 policy version, prompts and scored groups are still on the broker.
- * Staleness bound 0 makes the run reproducible; an overlong penalty on short lengths gives rewards that differ
+ * Staleness bound 0 makes the run reproducible. An overlong penalty on short lengths gives rewards that differ
  * within a group, so the losses are not trivially 0.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)

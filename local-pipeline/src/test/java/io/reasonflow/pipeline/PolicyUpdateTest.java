@@ -38,9 +38,9 @@ import org.junit.jupiter.api.Timeout;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The rollout service following policy versions on a real broker: a version whose weights fail the
- * manifest's SHA-256 is refused and the previous one keeps generating, and a later good version is
- * picked up, each group stamped with the version that made it.
+ * The rollout service following policy versions on a real broker. A version whose weights fail the
+ * manifest's SHA-256 is rejected and the previous one keeps generating. A later good version is
+ * picked up, and each group is stamped with the version that made it.
  */
 @Timeout(120)
 class PolicyUpdateTest {

@@ -25,8 +25,8 @@ import org.springframework.boot.convert.DurationUnit;
  *
  * @param weights      weight of each grader in a completion's total, by grader name
  *                     ({@code reasonflow.reward.weights.<name>}). A built-in grader runs only when it
- *                     has a weight; a plug-in grader (Kafka or HTTP) is always waited for or called,
- *                     and counts in the total only with a weight above 0. The default is
+ *                     has a weight. A plug-in grader (Kafka or HTTP) is always waited for or called,
+ *                     but counts in the total only with a weight above 0. The default is
  *                     {@code accuracy} 1.0 and {@code format} 0.2.
  * @param kafkaGraders names of plug-in graders that publish partial scores to {@code reasonflow.rewards};
  *                     a group is published once each of them has reported
@@ -137,7 +137,7 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
     public record HttpGraderProperties(URI url, Duration timeout, Integer maxAttempts, Duration retryWait,
             Float failureRateThreshold, Integer minimumCalls, Integer slidingWindowSize, Duration openDuration) {
 
-        /** The settings of grader {@code name}, with defaults for what is unset. */
+        /** Returns the settings of grader {@code name}, with defaults for what is unset. */
         public HttpGraderSettings toSettings(String name) {
             return new HttpGraderSettings(name, url, timeout,
                     maxAttempts == null ? HttpGraderSettings.DEFAULT_MAX_ATTEMPTS : maxAttempts, retryWait,
@@ -247,7 +247,7 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
         }
     }
 
-    /** All grader names that appear in a scored group, built-in first, in a stable order. */
+    /** Returns every grader name that appears in a scored group, built-in first, in a stable order. */
     public List<String> reportedGraders() {
         List<String> names = new ArrayList<>(builtInGraders());
         names.addAll(httpGraders.keySet().stream().sorted().toList());

@@ -96,10 +96,10 @@ public class RewardStreamsConfiguration {
     }
 
     /**
-     * Kafka Streams settings of the scoring topology: exactly-once processing, the configured threads,
-     * state directory and commit interval, reading from the earliest offset, and producer batches large
-     * enough to hold several rollout groups (a group with its token ids and log-probs is often tens of
-     * kilobytes, above the producer's default batch size of 16 KiB).
+     * Returns the Kafka Streams settings of the scoring topology: exactly-once processing, the configured
+     * threads, state directory and commit interval, and reading from the earliest offset. Producer batches
+     * are 512 KiB, because a group with its token ids and log-probs is often tens of kilobytes, above the
+     * producer's default batch size of 16 KiB.
      */
     public static Map<String, Object> streamsConfig(RewardProperties.Streams streams, String bootstrapServers) {
         Map<String, Object> config = new HashMap<>();

@@ -15,8 +15,8 @@ import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
- * What graders read of a rollout group: the prompt, and each completion's text, token count and
- * finish reason.
+ * The part of a rollout group that graders read: the prompt, and each completion's text, token count
+ * and finish reason.
  *
  * <p>Decoding checks the record as {@link RolloutGroup} does, but counts the {@code token_ids} and
  * {@code log_probs} arrays without converting their numbers: converting thousands of log-probs per
@@ -37,7 +37,7 @@ public record RolloutView(int schemaVersion, PromptMessage prompt, long policyVe
         return Messages.decode(value, RolloutView.class);
     }
 
-    /** The view of a decoded group. */
+    /** Returns the view of a decoded group. */
     public static RolloutView of(RolloutGroup group) {
         return new RolloutView(group.schemaVersion(), group.prompt(), group.policyVersion(), group.workerId(),
                 group.completions().stream().map(CompletionView::of).toList());

@@ -43,7 +43,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
  * Kills the reward service (SIGKILL, in its own JVM) while a transaction is open, restarts it, and
- * counts the scored groups per group id that a read-committed consumer sees: each exactly once. Half
+ * counts the scored groups per group id with a read-committed consumer: each appears exactly once. Half
  * of the groups wait for a Kafka grader whose scores are sent only after the kill, so their pending
  * state must come back from the changelog.
  */

@@ -119,7 +119,7 @@ class NodeGraderEndToEndTest {
         }
     }
 
-    /** The service's metrics page, as Prometheus scrapes it. */
+    /** Fetches the service's metrics page, as Prometheus scrapes it. */
     private static String prometheus(ConfigurableApplicationContext context) throws Exception {
         String port = context.getEnvironment().getProperty("local.server.port");
         java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(

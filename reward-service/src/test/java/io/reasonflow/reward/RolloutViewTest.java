@@ -31,7 +31,7 @@ class RolloutViewTest {
                 new Completion("<answer>4", new int[] {1}, new double[] {-2.0}, FinishReason.LENGTH)));
     }
 
-    /** The encoded group with the first completion's log_probs array replaced by {@code logProbs}. */
+    /** Encodes the group with the first completion's log_probs array replaced by {@code logProbs}. */
     private static byte[] withLogProbs(String logProbs) {
         String json = new String(Messages.encode(group()), StandardCharsets.UTF_8);
         int start = json.indexOf("\"log_probs\":[") + "\"log_probs\":".length();

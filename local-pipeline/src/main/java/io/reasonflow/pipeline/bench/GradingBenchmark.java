@@ -65,8 +65,8 @@ import org.springframework.util.FileSystemUtils;
  * Measures grading speed: accuracy plus strict format on GSM8K-length completions, in process, and
  * the reward service's throughput on a local broker against a pass-through of the same topic.
  *
- * <p>Completions are the dataset's reference solutions in the {@code <think>}/{@code <answer>} layout;
- * every other one has its final answer changed, so half grade as correct. The pass-through is a Kafka
+ * <p>Completions are the dataset's reference solutions in the {@code <think>}/{@code <answer>} layout.
+ * Every other one has its final result changed, so half grade as correct. The pass-through is a Kafka
  * Streams application with the reward service's settings (exactly-once, same commit interval, one
  * thread) that copies each rollout record to another topic unchanged. Both rates come from the broker's
  * append times of the output records, over the second half of them, so start-up, rebalancing and JIT
@@ -76,7 +76,7 @@ public final class GradingBenchmark {
     private static final String PASS_THROUGH_TOPIC = "bench.pass-through";
 
     /**
-     * What to run.
+     * Benchmark settings.
      *
      * @param dataset     GSM8K JSONL file whose reference solutions become completions
      * @param groups      rollout groups sent through the service and the pass-through
@@ -98,7 +98,7 @@ public final class GradingBenchmark {
         }
     }
 
-    /** A completion and the reference answer it is graded against. */
+    /** A completion and the reference result it is graded against. */
     private record Sample(String completion, String reference) {
     }
 
@@ -255,7 +255,7 @@ public final class GradingBenchmark {
         return groups;
     }
 
-    /** A completion with one token per {@code bytesPerToken} UTF-8 bytes of its text. */
+    /** Builds a completion with one token per {@code bytesPerToken} UTF-8 bytes of its text. */
     private static Completion completion(String text, int bytesPerToken, Random random) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         int count = (bytes.length + bytesPerToken - 1) / bytesPerToken;

@@ -82,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The {@code bench grading} command line, so that its errors show its own usage. */
+    /** Returns the {@code bench grading} command line, so that its errors show its own usage. */
     private CommandLine grading() {
         return spec.commandLine().getSubcommands().get("grading");
     }

@@ -15,8 +15,8 @@ public interface GroupGrader extends AutoCloseable {
     String name();
 
     /**
-     * Scores every completion of {@code group}. Never throws for a grader-side failure: the result
-     * then holds a null score for every completion and the reason in its details.
+     * Scores every completion of {@code group}. It does not throw for a grader-side failure, because the
+     * result then contains a null score for every completion and the reason in its details.
      */
     GroupScores grade(RolloutView group);
 

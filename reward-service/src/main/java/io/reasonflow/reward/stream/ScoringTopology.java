@@ -31,7 +31,7 @@ public final class ScoringTopology {
     private static final String PROCESSOR = "score-and-merge";
 
     /**
-     * What the processor needs besides its graders.
+     * Processor settings besides its graders.
      *
      * @param kafkaGraders grader names whose partial scores a group waits for
      * @param mergeTimeout longest wait for them

@@ -7,7 +7,7 @@ import java.util.TreeMap;
  * The trainer's position in the topics it reads: {@code reasonflow.scored}, from which it needs every record
  * of a group it has not trained yet, and the dead-letter topics, whose records it has applied to the ledger. A
  * checkpoint stores it; a resume on the same cluster (and the same scored topic) seeks there. A resume on
- * another cluster, or after the topic was re-created, cannot, so it asks again for the groups it still needs.
+ * another cluster, or after the topic was re-created, cannot, so it requests again the groups it still needs.
  *
  * @param clusterId     id of the Kafka cluster
  * @param scoredTopicId id of the {@code reasonflow.scored} topic, which changes when the topic is re-created

@@ -27,7 +27,7 @@ public interface TrainerIo {
     /** Returns the keys (group ids) of records sent to a dead-letter topic since the last call. */
     List<String> drainDeadLettered();
 
-    /** The reason recorded with the newest dead letter drained so far, or null when there is none. */
+    /** Returns the reason recorded with the newest dead letter drained so far, or null when there is none. */
     default String lastDeadLetterReason() {
         return null;
     }

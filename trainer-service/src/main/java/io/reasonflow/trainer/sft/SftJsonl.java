@@ -16,7 +16,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Reads cold-start SFT examples from a JSONL file: one object per line with {@code prompt} (the text
- * the model sees before its completion, template included) and {@code completion} (the reference
+ * given to the model before its completion, template included) and {@code completion} (the reference
  * trace, for example {@code <think>...</think><answer>...</answer>}). Blank lines are skipped.
  */
 public final class SftJsonl {
@@ -27,7 +27,7 @@ public final class SftJsonl {
      * Reads and tokenizes every example.
      *
      * @throws IllegalArgumentException naming the file and line of the first malformed example, or
-     *     when the file holds no example
+     *     when the file contains no example
      * @throws UncheckedIOException when the file cannot be read
      */
     public static List<SftPair> read(Path file, Tokenizer tokenizer) {
@@ -59,7 +59,7 @@ public final class SftJsonl {
             throw new UncheckedIOException("cannot read SFT examples from " + file + ": " + e.getMessage(), e);
         }
         if (pairs.isEmpty()) {
-            throw new IllegalArgumentException(file + " holds no SFT example; write one JSON object per line with "
+            throw new IllegalArgumentException(file + " contains no SFT example; write one JSON object per line with "
                     + "\"prompt\" and \"completion\"");
         }
         return pairs;
