@@ -59,7 +59,7 @@ class SftJsonlTest {
     void emptyFileIsAnError() throws IOException {
         Path file = file("", "  ");
 
-        assertThatThrownBy(() -> SftJsonl.read(file, tokenizer)).hasMessageContaining("holds no SFT example");
+        assertThatThrownBy(() -> SftJsonl.read(file, tokenizer)).hasMessageContaining("contains no SFT example");
     }
 
     @Test
