@@ -1,7 +1,7 @@
 package io.reasonflow.pipeline;
 
 import io.reasonflow.reward.RewardApplication;
-import io.reasonflow.rollout.PromptBatchListener;
+import io.reasonflow.rollout.RolloutWorker;
 import io.reasonflow.rollout.RolloutApplication;
 import io.reasonflow.trainer.TrainerApplication;
 import io.reasonflow.trainer.run.TrainingRun;
@@ -86,7 +86,7 @@ public final class LocalPipeline {
             long published = 0;
             List<Map<String, Object>> instances = new ArrayList<>();
             for (ConfigurableApplicationContext rollout : rollouts) {
-                PromptBatchListener listener = rollout.getBean(PromptBatchListener.class);
+                RolloutWorker listener = rollout.getBean(RolloutWorker.class);
                 versions.addAll(listener.versionsUsed());
                 published += listener.groupsPublished();
                 Map<String, Object> instance = new LinkedHashMap<>();

@@ -1,108 +1,104 @@
 package io.reasonflow.pipeline;
 
+import static io.reasonflow.pipeline.TestPolicies.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reasonflow.contracts.Messages;
-import io.reasonflow.contracts.PolicyChunk;
 import io.reasonflow.contracts.PolicyManifest;
-import io.reasonflow.contracts.PromptMessage;
-import io.reasonflow.contracts.Purpose;
 import io.reasonflow.contracts.RolloutGroup;
-import io.reasonflow.contracts.SamplingSettings;
 import io.reasonflow.contracts.Topics;
-import io.reasonflow.model.ModelConfig;
-import io.reasonflow.model.tokenizer.ByteTokenizer;
-import io.reasonflow.model.transformer.PolicyModel;
 import io.reasonflow.pipeline.broker.LocalKafkaBroker;
 import io.reasonflow.pipeline.broker.TopicSetup;
 import io.reasonflow.rollout.PolicyFollower;
 import io.reasonflow.rollout.RolloutApplication;
-import java.security.MessageDigest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The rollout service following policy versions on a real broker. A version whose weights fail the
- * manifest's SHA-256 is rejected and the previous one keeps generating. A later good version is
- * picked up, and each group is stamped with the version that made it.
+ * manifest's SHA-256 is fetched again, then refused, and the previous one keeps generating; a chunk
+ * sent again while the service retries lets the version through. Weights on a shared store are fetched
+ * from the manifest's URI and verified the same way. Each group is stamped with the version that made it.
  */
-@Timeout(120)
+@Timeout(180)
 class PolicyUpdateTest {
     private static final String RUN = "policy-update";
-    private static final ByteTokenizer TOKENIZER = new ByteTokenizer();
 
     @Test
-    void corruptVersionRefusedGoodOnePickedUp() throws Exception {
+    void corruptVersionRefusedGoodOnePickedUp(@TempDir Path store) throws Exception {
         try (LocalKafkaBroker broker = LocalKafkaBroker.start();
-                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                        ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024),
-                        new StringSerializer(), new ByteArraySerializer())) {
+                KafkaProducer<String, byte[]> producer = TestPolicies.producer(broker.bootstrapServers())) {
             String servers = broker.bootstrapServers();
             TopicSetup.ensureTopics(servers, Duration.ofSeconds(20));
             try (ConfigurableApplicationContext rollout = RolloutApplication.builder().registerShutdownHook(false)
                     .run("--spring.kafka.bootstrap-servers=" + servers, "--server.port=0",
-                            "--reasonflow.rollout.run-id=" + RUN, "--reasonflow.rollout.worker-id=update-test");
-                    KafkaConsumer<String, byte[]> rollouts = rolloutReader(servers)) {
+                            "--reasonflow.rollout.run-id=" + RUN, "--reasonflow.rollout.worker-id=update-test",
+                            "--reasonflow.rollout.weight-fetch-backoff=300ms");
+                    KafkaConsumer<String, byte[]> rollouts = TestPolicies.reader(servers, Topics.ROLLOUTS.name(),
+                            "policy-update-test")) {
                 PolicyFollower follower = rollout.getBean(PolicyFollower.class);
-                publish(producer, 0, 1L, false);
+                byte[] v0 = TestPolicies.tinyWeights(1);
+                TestPolicies.publishChunked(producer, RUN, 0, v0, v0);
                 assertThat(generatedWith(producer, rollouts, "g-0")).isEqualTo(0);
 
-                publish(producer, 1, 2L, true);
-                awaitTrue(() -> follower.rejectedVersions() == 1);
+                byte[] v1 = TestPolicies.tinyWeights(2);
+                TestPolicies.publishChunked(producer, RUN, 1, v1, corrupt(v1));
+                awaitTrue("version 1 refused", () -> follower.rejectedVersions() == 1, 30);
                 assertThat(generatedWith(producer, rollouts, "g-1")).as("version after a refused update").isEqualTo(0);
 
-                publish(producer, 2, 3L, false);
-                awaitTrue(() -> follower.newestAvailable() == 2);
+                byte[] v2 = TestPolicies.tinyWeights(3);
+                TestPolicies.publishChunked(producer, RUN, 2, v2, v2);
+                awaitTrue("version 2 loaded", () -> follower.newestAvailable() == 2, 30);
                 assertThat(generatedWith(producer, rollouts, "g-2")).isEqualTo(2);
                 assertThat(follower.versionsLoaded()).isEqualTo(2);
+
+                // A corrupt chunk, then the same chunk sent again while the worker waits to fetch it again.
+                byte[] v3 = TestPolicies.tinyWeights(4);
+                TestPolicies.publishChunked(producer, RUN, 3, v3, corrupt(v3));
+                TestPolicies.publishChunked(producer, RUN, 3, v3, v3);
+                awaitTrue("version 3 loaded on a later attempt", () -> follower.newestAvailable() == 3, 30);
+                assertThat(follower.rejectedVersions()).isEqualTo(1);
+
+                // Weights on a shared store: a file whose digest is wrong is refused, a good one is served.
+                byte[] v4 = TestPolicies.tinyWeights(5);
+                TestPolicies.publishManifest(producer, stored(store, 4, v4, corrupt(v4)));
+                awaitTrue("stored version 4 refused", () -> follower.rejectedVersions() == 2, 30);
+                byte[] v5 = TestPolicies.tinyWeights(6);
+                TestPolicies.publishManifest(producer, stored(store, 5, v5, v5));
+                awaitTrue("stored version 5 loaded", () -> follower.newestAvailable() == 5, 30);
+                assertThat(generatedWith(producer, rollouts, "g-5")).isEqualTo(5);
+                assertThat(follower.versionsLoaded()).isEqualTo(4);
             }
         }
     }
 
-    /** Publishes a policy version; a corrupt one has a chunk whose bytes differ from the manifest's digest. */
-    private static void publish(KafkaProducer<String, byte[]> producer, long version, long seed, boolean corrupt)
-            throws Exception {
-        ModelConfig config = ModelConfig.tiny(TOKENIZER.vocabSize(), TOKENIZER.bosId(), TOKENIZER.eosId());
-        byte[] weights;
-        try (PolicyModel model = PolicyModel.initialize(config, seed)) {
-            weights = model.toSafetensors();
-        }
-        byte[] sent = weights.clone();
-        if (corrupt) {
-            sent[sent.length / 2] ^= 0x5A;
-        }
-        // One chunk; its own digest matches what is sent, so only the whole-weights check can catch it.
-        PolicyChunk chunk = new PolicyChunk(Messages.SCHEMA_VERSION, RUN, version, 0, 1, sha256(sent), sent);
-        PolicyManifest manifest = new PolicyManifest(Messages.SCHEMA_VERSION, RUN, version, version, null,
-                "safetensors", weights.length, sha256(weights), 1, null, config.toJson());
-        producer.send(new ProducerRecord<>(Topics.POLICY_CHUNKS.name(), chunk.key(), Messages.encode(chunk))).get();
-        producer.send(new ProducerRecord<>(Topics.POLICY.name(), RUN, Messages.encode(manifest))).get();
+    private static byte[] corrupt(byte[] weights) {
+        byte[] copy = weights.clone();
+        copy[copy.length / 2] ^= 0x5A;
+        return copy;
+    }
+
+    /** Writes {@code written} to the store and returns a manifest that points at it with {@code weights}' digest. */
+    private static PolicyManifest stored(Path store, long version, byte[] weights, byte[] written) throws Exception {
+        Path file = store.resolve("v" + version + ".safetensors");
+        Files.write(file, written);
+        return new PolicyManifest(Messages.SCHEMA_VERSION, RUN, version, version, version - 1, "safetensors",
+                weights.length, TestPolicies.sha256(weights), 0, file.toUri().toString(),
+                TestPolicies.tinyConfig().toJson());
     }
 
     /** Sends one prompt and returns the policy version of the group the rollout service publishes for it. */
     private static long generatedWith(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> rollouts,
             String groupId) throws Exception {
-        SamplingSettings sampling = new SamplingSettings(2, 1.0, 1.0, 0, 8, List.of("</answer>"));
-        PromptMessage prompt = new PromptMessage(Messages.SCHEMA_VERSION, RUN, groupId, "p-" + groupId, "arithmetic",
-                "User: 1+1\nAssistant: ", "2", Purpose.TRAIN, sampling, 0);
-        producer.send(new ProducerRecord<>(Topics.PROMPTS.name(), groupId, Messages.encode(prompt))).get();
+        TestPolicies.sendPrompt(producer, RUN, groupId, 8);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, byte[]> record : rollouts.poll(Duration.ofMillis(200))) {
@@ -113,31 +109,5 @@ class PolicyUpdateTest {
             }
         }
         throw new AssertionError("no rollout group " + groupId + " within 60 s");
-    }
-
-    private static KafkaConsumer<String, byte[]> rolloutReader(String servers) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "policy-update-test");
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                new ByteArrayDeserializer());
-        consumer.subscribe(List.of(Topics.ROLLOUTS.name()));
-        return consumer;
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 30 s");
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private static String sha256(byte[] data) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     }
 }

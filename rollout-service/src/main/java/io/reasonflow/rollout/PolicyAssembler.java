@@ -15,8 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Joins a policy version's manifest with its weight chunks, which arrive on two topics in any order,
  * and verifies the SHA-256 of every chunk and of the whole file before handing the bytes out.
- * Versions at or below the newest assembled one are ignored, so replaying the topics from the start
- * ends with the newest version. Not thread-safe: one policy listener thread calls it.
+ * Versions at or below the newest assembled one, and refused versions, are ignored, so replaying the
+ * topics from the start ends with the newest version. A failed check drops the version's chunks and is
+ * reported by {@link #takeFailure()}, so the caller can fetch them again or refuse the version. Not
+ * thread-safe: callers hold its monitor.
  */
 public class PolicyAssembler {
     private static final Logger log = LoggerFactory.getLogger(PolicyAssembler.class);
@@ -28,29 +30,43 @@ public class PolicyAssembler {
     private final String runId;
     private final Map<Long, PolicyManifest> manifests = new TreeMap<>();
     private final Map<Long, Map<Integer, PolicyChunk>> chunks = new TreeMap<>();
+    private final java.util.Set<Long> refused = new java.util.HashSet<>();
+    private final java.util.Set<Long> failedBeforeManifest = new java.util.HashSet<>();
     private long newestAssembled = -1;
     private long rejectedChunks;
     private long rejectedVersions;
+    private Long failure;
 
     /** @param runId run to follow; empty follows any run */
     public PolicyAssembler(String runId) {
         this.runId = runId;
     }
 
+    /** Whether a manifest is of the followed run and newer than what was assembled, and not refused. */
+    public boolean wanted(PolicyManifest manifest) {
+        return follows(manifest.runId()) && manifest.version() > newestAssembled && !refused.contains(manifest.version());
+    }
+
+    /**
+     * Offers a manifest of weights that travel as chunks. A manifest whose weights are at a URI is only
+     * recorded; the caller fetches them and hands them to {@link #verify}.
+     */
     public Optional<AssembledPolicy> offerManifest(PolicyManifest manifest) {
-        if (!follows(manifest.runId()) || manifest.version() <= newestAssembled) {
+        failure = null;
+        if (!wanted(manifest) || manifest.chunkCount() == 0) {
             return Optional.empty();
         }
-        if (manifest.chunkCount() == 0) {
-            throw new IllegalArgumentException("policy version " + manifest.version() + " is stored at "
-                    + manifest.uri() + ", but this worker reads weights only from reasonflow.policy.chunks");
-        }
         manifests.put(manifest.version(), manifest);
+        if (failedBeforeManifest.remove(manifest.version())) {
+            failure = manifest.version();
+            return Optional.empty();
+        }
         return tryAssemble(manifest.version());
     }
 
     public Optional<AssembledPolicy> offerChunk(PolicyChunk chunk) {
-        if (!follows(chunk.runId()) || chunk.version() <= newestAssembled) {
+        failure = null;
+        if (!follows(chunk.runId()) || chunk.version() <= newestAssembled || refused.contains(chunk.version())) {
             return Optional.empty();
         }
         String digest = sha256(chunk.data());
@@ -58,10 +74,80 @@ public class PolicyAssembler {
             rejectedChunks++;
             log.warn("Rejected chunk {} of policy version {}: SHA-256 is {} but the chunk declares {}", chunk.index(),
                     chunk.version(), digest, chunk.sha256());
+            chunks.remove(chunk.version());
+            if (manifests.containsKey(chunk.version())) {
+                failure = chunk.version();
+            } else {
+                failedBeforeManifest.add(chunk.version());
+            }
             return Optional.empty();
         }
         chunks.computeIfAbsent(chunk.version(), v -> new TreeMap<>()).put(chunk.index(), chunk);
         return tryAssemble(chunk.version());
+    }
+
+    /**
+     * Checks the chunks of a version read again against its manifest; chunks that fail their own digest
+     * are skipped. A success makes it the newest assembled version.
+     *
+     * @return the verified weights, or empty when a check failed (the reason is logged)
+     */
+    public Optional<AssembledPolicy> verify(PolicyManifest manifest, java.util.List<PolicyChunk> fetched) {
+        failure = null;
+        if (!wanted(manifest)) {
+            return Optional.empty();
+        }
+        chunks.remove(manifest.version());
+        manifests.put(manifest.version(), manifest);
+        // A chunk sent again after a corrupt copy comes later in the topic, so the good copy wins.
+        for (PolicyChunk chunk : fetched) {
+            if (!sha256(chunk.data()).equalsIgnoreCase(chunk.sha256())) {
+                rejectedChunks++;
+                continue;
+            }
+            chunks.computeIfAbsent(manifest.version(), v -> new TreeMap<>()).put(chunk.index(), chunk);
+        }
+        Optional<AssembledPolicy> assembled = tryAssemble(manifest.version());
+        failure = null;
+        return assembled;
+    }
+
+    /** Checks a whole weight file fetched from the manifest's URI. */
+    public Optional<AssembledPolicy> verifyFile(PolicyManifest manifest, byte[] weights) {
+        failure = null;
+        if (!wanted(manifest)) {
+            return Optional.empty();
+        }
+        String digest = sha256(weights);
+        if (weights.length != manifest.sizeBytes() || !digest.equalsIgnoreCase(manifest.sha256())) {
+            log.warn("Policy version {} from {}: {} bytes with SHA-256 {}, manifest says {} bytes with {}",
+                    manifest.version(), manifest.uri(), weights.length, digest, manifest.sizeBytes(), manifest.sha256());
+            return Optional.empty();
+        }
+        return Optional.of(accept(manifest, weights));
+    }
+
+    /**
+     * The version whose check failed during the latest offer, if any; the caller fetches it again or
+     * {@link #refuse refuses} it.
+     */
+    public Optional<Long> takeFailure() {
+        Optional<Long> taken = Optional.ofNullable(failure);
+        failure = null;
+        return taken;
+    }
+
+    /** The manifest recorded for a version, if any. */
+    public Optional<PolicyManifest> manifest(long version) {
+        return Optional.ofNullable(manifests.get(version));
+    }
+
+    /** Gives up on a version: it is counted, and its manifest and chunks are ignored from now on. */
+    public void refuse(long version) {
+        refused.add(version);
+        rejectedVersions++;
+        manifests.remove(version);
+        chunks.remove(version);
     }
 
     public long rejectedChunks() {
@@ -78,7 +164,15 @@ public class PolicyAssembler {
         if (manifest == null || parts == null || parts.size() < manifest.chunkCount()) {
             return Optional.empty();
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) manifest.sizeBytes());
+        long total = parts.values().stream().mapToLong(part -> part.data().length).sum();
+        if (total != manifest.sizeBytes()) {
+            chunks.remove(version);
+            failure = version;
+            log.warn("Policy version {} failed verification: its chunks hold {} bytes, the manifest says {}", version,
+                    total, manifest.sizeBytes());
+            return Optional.empty();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) total);
         for (int i = 0; i < manifest.chunkCount(); i++) {
             PolicyChunk part = parts.get(i);
             if (part == null) {
@@ -89,17 +183,22 @@ public class PolicyAssembler {
         byte[] weights = out.toByteArray();
         String digest = sha256(weights);
         if (weights.length != manifest.sizeBytes() || !digest.equalsIgnoreCase(manifest.sha256())) {
-            rejectedVersions++;
             chunks.remove(version);
-            log.warn("Rejected policy version {}: {} bytes with SHA-256 {}, manifest says {} bytes with {}; "
-                    + "the previous version stays in use", version, weights.length, digest, manifest.sizeBytes(),
-                    manifest.sha256());
+            failure = version;
+            log.warn("Policy version {} failed verification: {} bytes with SHA-256 {}, manifest says {} bytes with {}",
+                    version, weights.length, digest, manifest.sizeBytes(), manifest.sha256());
             return Optional.empty();
         }
+        return Optional.of(accept(manifest, weights));
+    }
+
+    private AssembledPolicy accept(PolicyManifest manifest, byte[] weights) {
+        long version = manifest.version();
         newestAssembled = version;
         manifests.keySet().removeIf(v -> v <= version);
         chunks.keySet().removeIf(v -> v <= version);
-        return Optional.of(new AssembledPolicy(manifest, weights));
+        failedBeforeManifest.removeIf(v -> v <= version);
+        return new AssembledPolicy(manifest, weights);
     }
 
     private boolean follows(String run) {

@@ -14,26 +14,30 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class RolloutMetrics implements MeterBinder {
-    private final PromptBatchListener prompts;
+    private final RolloutWorker prompts;
     private final PolicyFollower policies;
 
-    RolloutMetrics(PromptBatchListener prompts, PolicyFollower policies) {
+    RolloutMetrics(RolloutWorker prompts, PolicyFollower policies) {
         this.prompts = prompts;
         this.policies = policies;
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        FunctionCounter.builder("reasonflow.rollout.tokens.generated", prompts, PromptBatchListener::tokensGenerated)
+        FunctionCounter.builder("reasonflow.rollout.tokens.generated", prompts, RolloutWorker::tokensGenerated)
                 .description("Completion tokens generated").register(registry);
-        FunctionCounter.builder("reasonflow.rollout.groups.published", prompts, PromptBatchListener::groupsPublished)
+        FunctionCounter.builder("reasonflow.rollout.groups.published", prompts, RolloutWorker::groupsPublished)
                 .description("Rollout groups published").register(registry);
         FunctionCounter.builder("reasonflow.rollout.generation.seconds", prompts,
-                PromptBatchListener::generationSeconds)
+                RolloutWorker::generationSeconds)
                 .description("Seconds spent generating and publishing").register(registry);
-        Gauge.builder("reasonflow.rollout.batch.fill", prompts, PromptBatchListener::lastBatchFill)
-                .description("Sequences of the latest poll over the generation batch's capacity").register(registry);
-        Gauge.builder("reasonflow.rollout.version.lag", prompts, PromptBatchListener::lastVersionLag)
+        Gauge.builder("reasonflow.rollout.batch.fill", prompts, RolloutWorker::lastBatchFill)
+                .description("Sequences of the latest batch over the generation batch's capacity").register(registry);
+        Gauge.builder("reasonflow.rollout.queued.sequences", prompts, RolloutWorker::queuedSequences)
+                .description("Sequences (prompts times G) waiting in the local queue").register(registry);
+        FunctionCounter.builder("reasonflow.rollout.consumption.pauses", prompts, RolloutWorker::pauses)
+                .description("Times consumption paused because the local queue was full").register(registry);
+        Gauge.builder("reasonflow.rollout.version.lag", prompts, RolloutWorker::lastVersionLag)
                 .description("Versions between the newest loaded policy and the one the latest batch used")
                 .register(registry);
         FunctionCounter.builder("reasonflow.rollout.weight.sync.seconds", policies, PolicyFollower::weightSyncSeconds)

@@ -7,28 +7,58 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Settings of the rollout service ({@code reasonflow.rollout.*}).
  *
  * @param workerId          name of this worker, reported on every group it publishes
+ * @param groupId           consumer group of the prompt readers; instances with the same group share the prompts
  * @param runId             training run whose policy versions this worker follows; empty follows any run
  * @param maxBatchSequences most sequences (prompts times G) sampled together in one generation batch
+ * @param maxBatchTokens    most tokens a generation batch holds, padding included: rows times (longest
+ *                          prompt plus max new tokens)
+ * @param queueSequences    sequences queued locally at which consumption pauses; it resumes below half
+ * @param batchLinger       how long a batch that could take more prompts waits for them
+ * @param pollTimeout       longest wait of one poll; the consumer polls at least this often
+ * @param shutdownTimeout   how long shutdown, or a partition moving to another instance, waits for the
+ *                          batch in flight to be published
  * @param policyWaitTimeout how long a prompt waits for the policy version it asks for before it fails
+ * @param weightFetchAttempts attempts to fetch and verify a policy version's weights before it is refused
+ * @param weightFetchBackoff  wait before the second attempt; doubled before each later one
  * @param seed              base seed of the sampler for prompts without a sampling seed; batch n samples with
  *                          {@code seed + n}
  */
-@ConfigurationProperties("reasonflow.rollout")
-public record RolloutProperties(String workerId, String runId, int maxBatchSequences, Duration policyWaitTimeout,
-        long seed) {
+@ConfigurationProperties(prefix = "reasonflow.rollout", ignoreUnknownFields = false)
+public record RolloutProperties(String workerId, String groupId, String runId, int maxBatchSequences, long maxBatchTokens,
+        int queueSequences, Duration batchLinger, Duration pollTimeout, Duration shutdownTimeout,
+        Duration policyWaitTimeout, int weightFetchAttempts, Duration weightFetchBackoff, long seed) {
 
     public RolloutProperties {
         if (workerId == null || workerId.isBlank()) {
             workerId = "rollout-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         }
+        groupId = groupId == null || groupId.isBlank() ? "reasonflow-rollout" : groupId;
         runId = runId == null ? "" : runId;
-        if (maxBatchSequences < 1) {
-            throw new IllegalArgumentException("reasonflow.rollout.max-batch-sequences is " + maxBatchSequences
-                    + ", expected >= 1");
+        atLeastOne("max-batch-sequences", maxBatchSequences);
+        atLeastOne("max-batch-tokens", maxBatchTokens);
+        atLeastOne("queue-sequences", queueSequences);
+        atLeastOne("weight-fetch-attempts", weightFetchAttempts);
+        batchLinger = batchLinger == null ? Duration.ofMillis(20) : batchLinger;
+        if (batchLinger.isNegative()) {
+            throw new IllegalArgumentException("reasonflow.rollout.batch-linger is " + batchLinger
+                    + ", expected zero or a positive duration such as 20ms");
         }
-        if (policyWaitTimeout == null || policyWaitTimeout.isNegative() || policyWaitTimeout.isZero()) {
-            throw new IllegalArgumentException("reasonflow.rollout.policy-wait-timeout is " + policyWaitTimeout
-                    + ", expected a positive duration such as 5m");
+        positive("poll-timeout", pollTimeout);
+        positive("shutdown-timeout", shutdownTimeout);
+        positive("policy-wait-timeout", policyWaitTimeout);
+        positive("weight-fetch-backoff", weightFetchBackoff);
+    }
+
+    private static void atLeastOne(String name, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("reasonflow.rollout." + name + " is " + value + ", expected >= 1");
+        }
+    }
+
+    private static void positive(String name, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("reasonflow.rollout." + name + " is " + value
+                    + ", expected a positive duration such as 5s or 10m");
         }
     }
 }

@@ -42,24 +42,64 @@ class PolicyAssemblerTest {
     }
 
     @Test
-    void rejectsChunkWithWrongDigest() {
+    void chunkWithWrongDigestFailsItsVersionOnceTheManifestIsKnown() {
         PolicyAssembler assembler = new PolicyAssembler("run");
         PolicyChunk tampered = new PolicyChunk(Messages.SCHEMA_VERSION, "run", 1, 0, 1,
                 PolicyAssembler.sha256("other".getBytes(StandardCharsets.US_ASCII)), WEIGHTS);
 
-        assertThat(assembler.offerManifest(manifest(1, WEIGHTS, 1))).isEmpty();
         assertThat(assembler.offerChunk(tampered)).isEmpty();
+        assertThat(assembler.takeFailure()).as("no manifest yet to fetch against").isEmpty();
+        assertThat(assembler.offerManifest(manifest(1, WEIGHTS, 1))).isEmpty();
+
+        assertThat(assembler.takeFailure()).contains(1L);
         assertThat(assembler.rejectedChunks()).isEqualTo(1);
     }
 
     @Test
-    void rejectsFileWhoseDigestDiffersFromManifest() {
+    void fileWhoseDigestDiffersFromManifestFailsAndIsRefused() {
         PolicyAssembler assembler = new PolicyAssembler("run");
         byte[] other = "XXXXXXXXXXXXXXXXXXXX".getBytes(StandardCharsets.US_ASCII);
 
         assertThat(assembler.offerChunk(chunk(1, 0, 1, other))).isEmpty();
         assertThat(assembler.offerManifest(manifest(1, WEIGHTS, 1))).isEmpty();
+        assertThat(assembler.takeFailure()).contains(1L);
+        assertThat(assembler.takeFailure()).as("a failure is reported once").isEmpty();
+
+        assembler.refuse(1);
         assertThat(assembler.rejectedVersions()).isEqualTo(1);
+        assertThat(assembler.offerChunk(chunk(1, 0, 1, WEIGHTS))).as("a refused version stays refused").isEmpty();
+        assertThat(assembler.offerManifest(manifest(1, WEIGHTS, 1))).isEmpty();
+    }
+
+    @Test
+    void chunksReadAgainPassWhenAGoodCopyFollowsTheCorruptOne() {
+        PolicyAssembler assembler = new PolicyAssembler("run");
+        PolicyManifest manifest = manifest(1, WEIGHTS, 2);
+        PolicyChunk first = chunk(1, 0, 2, Arrays.copyOfRange(WEIGHTS, 0, 10));
+        PolicyChunk corrupt = new PolicyChunk(Messages.SCHEMA_VERSION, "run", 1, 1, 2,
+                PolicyAssembler.sha256(Arrays.copyOfRange(WEIGHTS, 10, 20)), "YYYYYYYYYY".getBytes(StandardCharsets.US_ASCII));
+        PolicyChunk resent = chunk(1, 1, 2, Arrays.copyOfRange(WEIGHTS, 10, 20));
+        assembler.offerManifest(manifest);
+        assembler.offerChunk(first);
+        assembler.offerChunk(corrupt);
+        assertThat(assembler.takeFailure()).contains(1L);
+
+        assertThat(assembler.verify(manifest, java.util.List.of(first, corrupt))).isEmpty();
+        var assembled = assembler.verify(manifest, java.util.List.of(first, corrupt, resent));
+
+        assertThat(assembled).isPresent();
+        assertThat(assembled.get().weights()).isEqualTo(WEIGHTS);
+    }
+
+    @Test
+    void storedFileIsCheckedForSizeAndDigest() {
+        PolicyAssembler assembler = new PolicyAssembler("run");
+        PolicyManifest stored = new PolicyManifest(Messages.SCHEMA_VERSION, "run", 4, 4, 3L, "safetensors",
+                WEIGHTS.length, PolicyAssembler.sha256(WEIGHTS), 0, "file:///store/run/v4.safetensors", "{}");
+
+        assertThat(assembler.verifyFile(stored, Arrays.copyOf(WEIGHTS, WEIGHTS.length + 1))).isEmpty();
+        assertThat(assembler.verifyFile(stored, WEIGHTS)).isPresent();
+        assertThat(assembler.wanted(stored)).as("assembled versions are not wanted again").isFalse();
     }
 
     @Test
