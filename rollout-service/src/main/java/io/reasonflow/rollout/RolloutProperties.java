@@ -20,13 +20,16 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param policyWaitTimeout how long a prompt waits for the policy version it asks for before it fails
  * @param weightFetchAttempts attempts to fetch and verify a policy version's weights before it is refused
  * @param weightFetchBackoff  wait before the second attempt; doubled before each later one
+ * @param tokenizer         directory with the {@code tokenizer.json} of a Hugging Face model the policy was started
+ *                          from; null uses the byte-level tokenizer of models trained from scratch
  * @param seed              base seed of the sampler for prompts without a sampling seed; batch n samples with
  *                          {@code seed + n}
  */
 @ConfigurationProperties(prefix = "reasonflow.rollout", ignoreUnknownFields = false)
 public record RolloutProperties(String workerId, String groupId, String runId, int maxBatchSequences, long maxBatchTokens,
         int queueSequences, Duration batchLinger, Duration pollTimeout, Duration shutdownTimeout,
-        Duration policyWaitTimeout, int weightFetchAttempts, Duration weightFetchBackoff, long seed) {
+        Duration policyWaitTimeout, int weightFetchAttempts, Duration weightFetchBackoff,
+        java.nio.file.Path tokenizer, long seed) {
 
     public RolloutProperties {
         if (workerId == null || workerId.isBlank()) {
@@ -47,6 +50,10 @@ public record RolloutProperties(String workerId, String groupId, String runId, i
         positive("shutdown-timeout", shutdownTimeout);
         positive("policy-wait-timeout", policyWaitTimeout);
         positive("weight-fetch-backoff", weightFetchBackoff);
+        if (tokenizer != null && !java.nio.file.Files.isRegularFile(tokenizer.resolve("tokenizer.json"))) {
+            throw new IllegalArgumentException("reasonflow.rollout.tokenizer is " + tokenizer
+                    + ", expected a directory that contains tokenizer.json");
+        }
     }
 
     private static void atLeastOne(String name, long value) {

@@ -67,7 +67,7 @@ public class RolloutWorker implements SmartLifecycle {
     private final DeadLetters deadLetters;
     private final RolloutProperties properties;
     private final ConsumerFactory<String, byte[]> consumerFactory;
-    private final Tokenizer tokenizer = new ByteTokenizer();
+    private final Tokenizer tokenizer;
     private final PromptQueue queue;
     private final OffsetLedger offsets = new OffsetLedger();
 
@@ -101,6 +101,8 @@ public class RolloutWorker implements SmartLifecycle {
         this.deadLetters = deadLetters;
         this.properties = properties;
         this.consumerFactory = consumerFactory;
+        this.tokenizer = properties.tokenizer() == null ? new ByteTokenizer()
+                : io.reasonflow.model.tokenizer.HfTokenizer.load(properties.tokenizer());
         this.generator = new GroupGenerator(tokenizer, properties.maxBatchSequences(), properties.workerId());
         this.queue = new PromptQueue(properties.maxBatchSequences(), properties.maxBatchTokens());
     }

@@ -5,7 +5,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /** Health of the prompt consumer: down once it stopped on an error, so an orchestrator restarts the instance. */
-@Component("rolloutWorker")
+@Component("promptConsumerHealthIndicator")
 class RolloutWorkerHealth implements HealthIndicator {
     private final RolloutWorker worker;
 

@@ -31,26 +31,41 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param pipeline     settings of the services around the trainer that shape the run, such as the reward
  *                     service's {@code reward.weights.accuracy}; the trainer only records them in its
  *                     checkpoints, so that a resume with other values is rejected
+ * @param policyStore  directory on a store the rollout workers share (a mounted volume) that receives each
+ *                     policy version's weights as {@code <run>/v<version>.safetensors}; the manifest then
+ *                     carries its {@code file:} URI instead of chunks on the broker. Null sends chunks.
  */
 @ConfigurationProperties(prefix = "reasonflow.trainer", ignoreUnknownFields = false)
 public record TrainerProperties(String runId, Path outputDir, long seed, boolean autoStart, Duration groupTimeout,
         Task task, Model model, Sft sft, Grpo grpo, Eval eval, @DefaultValue("10") int checkpointEvery,
-        @DefaultValue("3") int checkpointKeep, Path resumeFrom, Map<String, String> pipeline) {
+        @DefaultValue("3") int checkpointKeep, Path resumeFrom, Map<String, String> pipeline,
+        Path policyStore) {
 
     /**
-     * @param name          {@code arithmetic} (generated from the seed) or {@code gsm8k} (read from {@code dataset})
-     * @param dataset       GSM8K-format JSONL file, required when name is {@code gsm8k}
+     * @param name          {@code arithmetic} (generated from the seed), {@code gsm8k} (a GSM8K-format file) or
+     *                      {@code jsonl} (a file of {@code question}/{@code answer} objects, with an optional
+     *                      {@code solution})
+     * @param dataset       the JSONL file, required when name is {@code gsm8k} or {@code jsonl}
+     * @param evalDataset   a held-out file in the same format; null holds out about a tenth of {@code dataset} by a
+     *                      hash of the question
      * @param digits        digits per operand of generated arithmetic problems
      * @param trainExamples training examples to generate or read (0 reads the whole file)
      * @param evalExamples  held-out examples, disjoint from the training examples
      * @param maxPromptTokens prompts longer than this many tokens are skipped (and counted)
      */
-    public record Task(String name, Path dataset, int digits, int trainExamples, int evalExamples,
+    public record Task(String name, Path dataset, Path evalDataset, int digits, int trainExamples, int evalExamples,
             int maxPromptTokens) {
     }
 
-    /** Policy size, in Hugging Face {@code config.json} terms. */
-    public record Model(int hiddenSize, int layers, int heads, int kvHeads, int intermediateSize, int maxPositions) {
+    /**
+     * Policy size, in Hugging Face {@code config.json} terms, or a checkpoint to start from.
+     *
+     * @param checkpoint Hugging Face-format directory ({@code config.json}, safetensors weights and, for a subword
+     *                   model, {@code tokenizer.json}) whose weights are the initial policy; the sizes are then read
+     *                   from its {@code config.json}. Null trains from freshly initialised weights.
+     */
+    public record Model(int hiddenSize, int layers, int heads, int kvHeads, int intermediateSize, int maxPositions,
+            Path checkpoint) {
     }
 
     /**
@@ -250,10 +265,18 @@ public record TrainerProperties(String runId, Path outputDir, long seed, boolean
         pipeline = pipeline == null ? Map.of() : Map.copyOf(pipeline);
         require(resumeFrom == null || java.nio.file.Files.isDirectory(resumeFrom), "reasonflow.trainer.resume-from",
                 resumeFrom, "an existing checkpoint directory or run output directory");
-        require(task != null && ("arithmetic".equals(task.name()) || "gsm8k".equals(task.name())),
-                "reasonflow.trainer.task.name", task == null ? null : task.name(), "arithmetic or gsm8k");
-        require(!"gsm8k".equals(task.name()) || task.dataset() != null, "reasonflow.trainer.task.dataset",
-                task.dataset(), "a GSM8K JSONL file when the task is gsm8k");
+        require(task != null && java.util.Set.of("arithmetic", "gsm8k", "jsonl").contains(task.name()),
+                "reasonflow.trainer.task.name", task == null ? null : task.name(), "arithmetic, gsm8k or jsonl");
+        boolean fromFile = !"arithmetic".equals(task.name());
+        require(!fromFile || (task.dataset() != null && java.nio.file.Files.isRegularFile(task.dataset())),
+                "reasonflow.trainer.task.dataset", task.dataset(), "an existing JSONL file when the task is gsm8k or jsonl");
+        require(task.evalDataset() == null || (fromFile && java.nio.file.Files.isRegularFile(task.evalDataset())),
+                "reasonflow.trainer.task.eval-dataset", task.evalDataset(),
+                "an existing JSONL file in the dataset's format, only with task gsm8k or jsonl");
+        require(model == null || model.checkpoint() == null
+                || java.nio.file.Files.isRegularFile(model.checkpoint().resolve("config.json")),
+                "reasonflow.trainer.model.checkpoint", model == null ? null : model.checkpoint(),
+                "a Hugging Face-format model directory with config.json and safetensors weights");
         require(task.evalExamples() >= 1, "reasonflow.trainer.task.eval-examples", task.evalExamples(), ">= 1");
         require(task.trainExamples() >= 0, "reasonflow.trainer.task.train-examples", task.trainExamples(), ">= 0");
         require(model != null, "reasonflow.trainer.model", model, "model settings");

@@ -94,7 +94,7 @@ public record RunConfig(Path outputDir, String bootstrapServers, int rolloutInst
         }
 
         dataset(section(root, "dataset", DATASET), base, trainer);
-        model(root.has("model") ? section(root, "model", MODEL) : null, trainer);
+        model(root.has("model") ? section(root, "model", MODEL) : null, base, trainer);
         if (root.has("sft")) {
             JsonNode sft = section(root, "sft", SFT);
             copyNumber(sft, "sft", "steps", trainer, "sft.steps");
@@ -153,12 +153,22 @@ public record RunConfig(Path outputDir, String bootstrapServers, int rolloutInst
         copyNumber(dataset, "dataset", "max_prompt_tokens", trainer, "task.max-prompt-tokens");
     }
 
-    private static void model(JsonNode model, Map<String, String> trainer) {
+    private static void model(JsonNode model, Path base, Map<String, String> trainer) {
         String preset = model == null ? "small" : text(model, "model.preset", "preset");
         if (model != null && model.has("checkpoint")) {
-            throw new ConfigException("model.checkpoint is '" + model.get("checkpoint").asString()
-                    + "': starting from a Hugging Face checkpoint is not supported by the trainer yet; use model.preset ("
-                    + String.join(", ", PRESETS.keySet()) + ") or explicit sizes");
+            String dir = text(model, "model.checkpoint", "checkpoint");
+            Path checkpoint = base.resolve(dir).normalize();
+            if (!Files.isRegularFile(checkpoint.resolve("config.json"))) {
+                throw new ConfigException("model.checkpoint is '" + dir + "', but " + checkpoint + " has no config.json; "
+                        + "give a Hugging Face-format model directory (config.json, model.safetensors and, for a "
+                        + "subword model, tokenizer.json)");
+            }
+            if (preset != null || model.size() > 1) {
+                throw new ConfigException("model.checkpoint sets the model's size from its config.json; remove the other "
+                        + "model keys " + new TreeSet<>(model.propertyNames()));
+            }
+            trainer.put("model.checkpoint", checkpoint.toString());
+            return;
         }
         if (preset != null) {
             int[] size = PRESETS.get(preset);

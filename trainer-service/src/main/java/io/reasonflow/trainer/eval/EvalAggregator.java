@@ -5,6 +5,7 @@ import io.reasonflow.contracts.EvalResult;
 import io.reasonflow.contracts.Messages;
 import io.reasonflow.contracts.ScoredGroup;
 import io.reasonflow.tasks.grading.AnswerExtractor;
+import io.reasonflow.tasks.grading.LanguageConsistencyGrader;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,9 +15,13 @@ import java.util.Map;
  * Computes the evaluation figures from scored groups of k samples each. pass@1 is the mean accuracy
  * over all samples. maj@k counts a prompt as solved when the most frequent extracted answer among its
  * samples (the first seen wins a tie) was graded correct. The format rate is the mean format score.
- * A sample whose score is null counts as incorrect.
+ * A sample whose score is null counts as incorrect. Language consistency is measured here on every
+ * sample (English target), whatever graders the reward service runs; samples it cannot score are left
+ * out of its mean.
  */
 public final class EvalAggregator {
+    private static final LanguageConsistencyGrader LANGUAGE = new LanguageConsistencyGrader();
+
     private EvalAggregator() {
     }
 
@@ -25,6 +30,8 @@ public final class EvalAggregator {
         double accuracySum = 0;
         double formatSum = 0;
         double lengthSum = 0;
+        double languageSum = 0;
+        int languageScored = 0;
         int samples = 0;
         int majorityCorrect = 0;
         int k = 0;
@@ -39,6 +46,11 @@ public final class EvalAggregator {
                 accuracySum += accuracy;
                 formatSum += valueOrZero(scores.get("format"));
                 lengthSum += completions.get(i).tokenIds().length;
+                Double language = LANGUAGE.grade(completions.get(i).text(), group.group().prompt().referenceAnswer());
+                if (language != null) {
+                    languageSum += language;
+                    languageScored++;
+                }
                 samples++;
                 String answer = AnswerExtractor.extract(completions.get(i).text()).orElse(null);
                 if (answer != null) {
@@ -56,7 +68,23 @@ public final class EvalAggregator {
         int prompts = groups.size();
         return new EvalResult(Messages.SCHEMA_VERSION, runId, stage, policyVersion, dataset, prompts, k,
                 ratio(accuracySum, samples), ratio(majorityCorrect, prompts), ratio(formatSum, samples),
-                ratio(lengthSum, samples));
+                ratio(lengthSum, samples), languageScored == 0 ? null : languageSum / languageScored);
+    }
+
+    /**
+     * Returns the first completion of each of the first {@code count} groups (by group id): prompt text,
+     * completion text and whether it was graded correct.
+     */
+    public static List<Map<String, Object>> examples(List<ScoredGroup> groups, int count) {
+        return groups.stream().sorted(java.util.Comparator.comparing(ScoredGroup::groupId)).limit(count)
+                .map(group -> {
+                    Map<String, Object> example = new LinkedHashMap<>();
+                    example.put("group_id", group.groupId());
+                    example.put("prompt", group.group().prompt().text());
+                    example.put("completion", group.group().completions().get(0).text());
+                    example.put("correct", valueOrZero(group.scores().get(0).graderScores().get("accuracy")) >= 1.0);
+                    return example;
+                }).toList();
     }
 
     private static double valueOrZero(Double value) {

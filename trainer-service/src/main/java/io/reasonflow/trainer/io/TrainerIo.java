@@ -1,23 +1,19 @@
 package io.reasonflow.trainer.io;
 
 import io.reasonflow.contracts.EvalResult;
-import io.reasonflow.contracts.PolicyChunk;
-import io.reasonflow.contracts.PolicyManifest;
 import io.reasonflow.contracts.PromptMessage;
 import io.reasonflow.contracts.Purpose;
 import io.reasonflow.contracts.ScoredGroup;
+import io.reasonflow.trainer.policy.PolicyPublisher;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
 /** Everything the training loop sends to and receives from the rest of the pipeline. */
-public interface TrainerIo {
+public interface TrainerIo extends PolicyPublisher {
 
     /** Publishes prompts and waits until the broker has stored them. */
     void publishPrompts(List<PromptMessage> prompts);
-
-    /** Publishes a policy version: its chunks first, then the manifest that makes it visible. */
-    void publishPolicy(PolicyManifest manifest, List<PolicyChunk> chunks);
 
     void publishEval(EvalResult result);
 
@@ -51,7 +47,4 @@ public interface TrainerIo {
 
     /** Commits the scored topic's offsets of a position that a durable checkpoint contains; a failure is logged. */
     void commit(InputPosition position, String checkpoint);
-
-    /** Returns the highest policy version of {@code runId} on the policy topic, or -1 when there is none. */
-    long highestPublishedVersion(String runId);
 }

@@ -4,7 +4,6 @@ import io.reasonflow.contracts.Messages;
 import io.reasonflow.contracts.PolicyChunk;
 import io.reasonflow.contracts.PolicyManifest;
 import io.reasonflow.model.transformer.PolicyModel;
-import io.reasonflow.trainer.io.TrainerIo;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -21,13 +20,20 @@ public class PolicyVersions {
     /** Raw bytes per chunk; about 700 KB once base64-encoded. */
     static final int CHUNK_BYTES = 512 * 1024;
 
-    private final TrainerIo io;
+    private final PolicyPublisher io;
     private final String runId;
+    private final java.nio.file.Path store;
     private long latestVersion = -1;
 
-    public PolicyVersions(TrainerIo io, String runId) {
+    public PolicyVersions(PolicyPublisher io, String runId) {
+        this(io, runId, null);
+    }
+
+    /** @param store shared directory that receives the weight files, or null to send them as chunks */
+    public PolicyVersions(PolicyPublisher io, String runId, java.nio.file.Path store) {
         this.io = io;
         this.runId = runId;
+        this.store = store;
     }
 
     /** Publishes the model as the next version and returns that version number. */
@@ -56,14 +62,49 @@ public class PolicyVersions {
         return publishAs(model, highest + 1, checkpointVersion, step);
     }
 
+    /**
+     * Publishes weights that were not trained from an earlier version of this run, such as a distilled student,
+     * as the version after the newest one of the run on the broker (0 when there is none), with no parent. A
+     * rerun under the same run id therefore never reuses a number that rollout workers have seen and ignore.
+     *
+     * @return the version published
+     */
+    public long publishWithoutParent(PolicyModel model, long step) {
+        return publishAs(model, io.highestPublishedVersion(runId) + 1, null, step);
+    }
+
     private long publishAs(PolicyModel model, long version, Long parent, long step) {
         byte[] weights = model.toSafetensors();
+        if (store != null) {
+            String uri = writeToStore(version, weights);
+            io.publishPolicy(new PolicyManifest(Messages.SCHEMA_VERSION, runId, version, step, parent, "safetensors",
+                    weights.length, sha256(weights), 0, uri, model.config().toJson()), List.of());
+            latestVersion = version;
+            return version;
+        }
         List<PolicyChunk> chunks = split(version, weights);
         PolicyManifest manifest = new PolicyManifest(Messages.SCHEMA_VERSION, runId, version, step, parent,
                 "safetensors", weights.length, sha256(weights), chunks.size(), null, model.config().toJson());
         io.publishPolicy(manifest, chunks);
         latestVersion = version;
         return version;
+    }
+
+    /** Writes the file under a temporary name and renames it, so a reader never sees part of it. */
+    private String writeToStore(long version, byte[] weights) {
+        java.nio.file.Path dir = store.resolve(runId);
+        java.nio.file.Path target = dir.resolve("v" + version + ".safetensors");
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Path partial = dir.resolve("v" + version + ".safetensors.partial");
+            java.nio.file.Files.write(partial, weights);
+            java.nio.file.Files.move(partial, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write policy version " + version + " to the policy store "
+                    + target + ": " + e.getMessage(), e);
+        }
+        return target.toAbsolutePath().toUri().toString();
     }
 
     public long latestVersion() {

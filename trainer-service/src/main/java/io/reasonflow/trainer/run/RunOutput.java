@@ -75,6 +75,24 @@ public class RunOutput implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes {@code eval-samples/<stage>.jsonl}: a few sampled completions of the stage's evaluation, replaced when
+     * the stage is evaluated again.
+     */
+    public void writeEvalSamples(String stage, List<Map<String, Object>> samples) {
+        Path file = directory.resolve("eval-samples").resolve(stage + ".jsonl");
+        try {
+            Files.createDirectories(file.getParent());
+            StringBuilder lines = new StringBuilder();
+            for (Map<String, Object> sample : samples) {
+                lines.append(Messages.mapper().writeValueAsString(sample)).append('\n');
+            }
+            Files.writeString(file, lines, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Writes {@code ledger.json}: the training group ids by outcome. */
     public void writeLedger(Map<String, Object> groups) {
         writeJson(directory.resolve("ledger.json"), groups);

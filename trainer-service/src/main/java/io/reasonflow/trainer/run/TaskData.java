@@ -29,16 +29,27 @@ public record TaskData(String name, List<TaskExample> train, List<TaskExample> e
     /** Share of questions the hash split holds out. */
     static final double EVAL_FRACTION = 0.1;
 
-    static TaskData load(TrainerProperties.Task task, long seed, Tokenizer tokenizer, PromptFactory prompts) {
+    /**
+     * Generates or reads the examples of {@code task}, splits them and skips prompts over the length limit.
+     *
+     * @throws IllegalArgumentException when either side is empty after skipping
+     */
+    public static TaskData load(TrainerProperties.Task task, long seed, Tokenizer tokenizer, PromptFactory prompts) {
         HeldOutSplit split = new HeldOutSplit(EVAL_FRACTION);
         List<TaskExample> train;
         List<TaskExample> eval;
-        if ("gsm8k".equals(task.name())) {
-            List<TaskExample> all = new Gsm8kReader().read(task.dataset());
+        if ("gsm8k".equals(task.name()) || "jsonl".equals(task.name())) {
+            List<TaskExample> all = readFile(task.name(), task.dataset());
             train = new ArrayList<>();
             eval = new ArrayList<>();
-            for (TaskExample example : all) {
-                (split.sideOf(example.question()) == HeldOutSplit.Side.EVAL ? eval : train).add(example);
+            if (task.evalDataset() != null) {
+                // A separate held-out file: every line of the training file is trained on.
+                train.addAll(all);
+                eval.addAll(readFile(task.name(), task.evalDataset()));
+            } else {
+                for (TaskExample example : all) {
+                    (split.sideOf(example.question()) == HeldOutSplit.Side.EVAL ? eval : train).add(example);
+                }
             }
         } else {
             ArithmeticTask generator = new ArithmeticTask(Difficulty.of(task.digits(), Operation.ADD, Operation.SUBTRACT));
@@ -71,6 +82,11 @@ public record TaskData(String name, List<TaskExample> train, List<TaskExample> e
             }
         }
         return new TaskData(task.name(), List.copyOf(train), List.copyOf(eval), skipped, List.copyOf(pairs));
+    }
+
+    private static List<TaskExample> readFile(String format, java.nio.file.Path file) {
+        return "jsonl".equals(format) ? new io.reasonflow.tasks.dataset.PromptAnswerReader().read(file)
+                : new Gsm8kReader().read(file);
     }
 
     private static List<TaskExample> withinPromptLimit(List<TaskExample> examples, int maxPromptTokens, Tokenizer tokenizer,

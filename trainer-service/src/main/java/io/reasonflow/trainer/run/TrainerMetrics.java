@@ -9,8 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The figures of the latest GRPO step as Micrometer gauges, which {@code /actuator/prometheus} serves
  * as {@code reasonflow_trainer_<field>}, one per numeric field of {@code metrics.jsonl}. Per-grader
  * rewards share one gauge, {@code reasonflow_trainer_reward{grader="..."}}, and their standard
- * deviations another, {@code reasonflow_trainer_reward_std{grader="..."}}. A gauge appears with the
- * first step that reports its field.
+ * deviations another, {@code reasonflow_trainer_grader_reward_std{grader="..."}}: Prometheus requires
+ * every series of a name to have the same labels, and {@code reasonflow_trainer_reward_std} is the
+ * untagged spread of the total reward. A gauge appears with the first step that reports its field.
  */
 public final class TrainerMetrics {
     private static final String GRADER_PREFIX = "reward_";
@@ -39,7 +40,7 @@ public final class TrainerMetrics {
         double[] holder = {Double.NaN};
         Gauge.Builder<double[]> gauge;
         if (field.startsWith(GRADER_STD_PREFIX)) {
-            gauge = Gauge.builder("reasonflow.trainer.reward.std", holder, h -> h[0])
+            gauge = Gauge.builder("reasonflow.trainer.grader.reward.std", holder, h -> h[0])
                     .tag("grader", field.substring(GRADER_STD_PREFIX.length()))
                     .description("Standard deviation of the grader's scores over the latest step's completions");
         } else if (field.startsWith(GRADER_PREFIX) && !NOT_GRADERS.contains(field)) {

@@ -10,6 +10,8 @@ import io.reasonflow.model.ModelConfig;
 import io.reasonflow.model.checkpoint.Checkpoints;
 import io.reasonflow.model.training.AdamW;
 import io.reasonflow.model.tokenizer.ByteTokenizer;
+import io.reasonflow.model.tokenizer.HfTokenizer;
+import io.reasonflow.model.tokenizer.Tokenizer;
 import io.reasonflow.model.transformer.PolicyModel;
 import io.reasonflow.tasks.TaskExample;
 import io.reasonflow.tasks.prompt.PromptTemplate;
@@ -62,7 +64,7 @@ public class TrainingRun {
     private final TrainerProperties properties;
     private final TrainerIo io;
     private Ledger ledger = new Ledger();
-    private final ByteTokenizer tokenizer = new ByteTokenizer();
+    private final Tokenizer tokenizer;
     private final PromptFactory prompts;
     private final PolicyVersions versions;
     private final TreeSet<Long> versionsSeenInRollouts = new TreeSet<>();
@@ -85,8 +87,9 @@ public class TrainingRun {
     public TrainingRun(TrainerProperties properties, TrainerIo io) {
         this.properties = properties;
         this.io = io;
+        this.tokenizer = tokenizerOf(properties.model().checkpoint());
         this.prompts = new PromptFactory(properties.runId(), PromptTemplate.R1_ZERO_COMPACT, properties.seed());
-        this.versions = new PolicyVersions(io, properties.runId());
+        this.versions = new PolicyVersions(io, properties.runId(), properties.policyStore());
         this.dynamicSampling = DynamicSampling.of(properties.grpo());
     }
 
@@ -113,11 +116,12 @@ public class TrainingRun {
         if (properties.sft().dataset() != null) {
             progress.line(String.format("SFT examples: %d from %s", sftPairs.size(), properties.sft().dataset()));
         }
-        ModelConfig config = modelConfig();
         try (RunOutput output = resumed == null ? new RunOutput(properties.outputDir())
                         : new RunOutput(properties.outputDir(), resumed.metricsLines(), resumed.evalLines());
-                PolicyModel policy = resumed == null ? PolicyModel.initialize(config, properties.seed())
-                        : resumed.loadPolicy()) {
+                PolicyModel policy = resumed != null ? resumed.loadPolicy()
+                        : properties.model().checkpoint() != null ? Checkpoints.load(properties.model().checkpoint())
+                        : PolicyModel.initialize(modelConfig(), properties.seed())) {
+            ModelConfig config = policy.config();
             progress.line(String.format("Policy: %,d parameters (hidden %d, %d layers); output in %s",
                     policy.parameterCount(), config.hiddenSize(), config.numHiddenLayers(), output.directory()));
             boolean sameCluster = io.startReading(resumed == null ? null : resumed.state().inputs());
@@ -384,6 +388,9 @@ public class TrainingRun {
         return reason == null ? "" : "; the newest dead letter says: " + reason;
     }
 
+    /** Sampled completions kept per evaluated stage, for the report. */
+    private static final int EVAL_EXAMPLES = 4;
+
     private void evaluate(String stage, TaskData data, RunOutput output, Progress progress) throws InterruptedException {
         TrainerProperties.Eval eval = properties.eval();
         SamplingSettings sampling = new SamplingSettings(eval.samples(), eval.temperature(), eval.topP(), 0,
@@ -417,6 +424,7 @@ public class TrainingRun {
         EvalResult result = EvalAggregator.aggregate(properties.runId(), stage, version, data.name(), scored);
         io.publishEval(result);
         output.appendEval(result);
+        output.writeEvalSamples(stage, EvalAggregator.examples(scored, EVAL_EXAMPLES));
         evaluations.put(stage, result);
         progress.line(String.format("eval %-5s version %d: pass@1 %.3f maj@%d %.3f format %.3f length %.1f (%d prompts)",
                 stage, version, result.passAt1(), result.samplesPerPrompt(), result.majAtK(), result.formatRate(),
@@ -453,6 +461,17 @@ public class TrainingRun {
         summary.put("resumes", attempt);
         summary.put("wall_seconds", earlierWallSeconds + (System.nanoTime() - started) / 1e9);
         return summary;
+    }
+
+    /**
+     * Returns the tokenizer of a Hugging Face checkpoint directory ({@code tokenizer.json}), or the byte-level
+     * tokenizer for a model trained from scratch or a checkpoint without one.
+     */
+    static Tokenizer tokenizerOf(java.nio.file.Path checkpoint) {
+        if (checkpoint != null && java.nio.file.Files.isRegularFile(checkpoint.resolve("tokenizer.json"))) {
+            return HfTokenizer.load(checkpoint);
+        }
+        return new ByteTokenizer();
     }
 
     private ModelConfig modelConfig() {
