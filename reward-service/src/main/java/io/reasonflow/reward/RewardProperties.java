@@ -39,11 +39,22 @@ import org.springframework.boot.convert.DurationUnit;
  * @param httpGraders  plug-in graders called over HTTP, by name
  * @param graders      settings of the built-in graders
  * @param streams      Kafka Streams settings of the scoring topology
+ * @param maxRecordBytes largest value, in bytes, of a record on {@code reasonflow.rollouts} or
+ *                     {@code reasonflow.rewards} that the service reads (default
+ *                     {@value #DEFAULT_MAX_RECORD_BYTES}). A larger one goes to its dead-letter topic without
+ *                     its value.
  */
 @ConfigurationProperties(prefix = "reasonflow.reward", ignoreUnknownFields = false)
 public record RewardProperties(Map<String, Double> weights, List<String> kafkaGraders, List<String> optionalGraders,
         @DurationUnit(ChronoUnit.SECONDS) Duration mergeTimeout, Map<String, HttpGraderProperties> httpGraders,
-        BuiltInGraders graders, Streams streams) {
+        BuiltInGraders graders, Streams streams, Integer maxRecordBytes) {
+
+    /**
+     * Default of {@code max-record-bytes}: 1,000,000 bytes, 48,576 below the 1 MiB that Kafka producers
+     * send by default ({@code max.request.size}), which leaves room for the scores that the scored group
+     * adds to the rollout.
+     */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 1_000_000;
 
     private static final String PREFIX = "reasonflow.reward.";
     private static final Duration DEFAULT_MERGE_TIMEOUT = Duration.ofSeconds(60);
@@ -58,6 +69,11 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
         httpGraders = httpGraders == null ? Map.of() : Map.copyOf(httpGraders);
         graders = graders == null ? BuiltInGraders.defaults() : graders;
         streams = streams == null ? Streams.defaults() : streams;
+        maxRecordBytes = maxRecordBytes == null ? DEFAULT_MAX_RECORD_BYTES : maxRecordBytes;
+        if (maxRecordBytes < 1) {
+            throw new IllegalArgumentException(PREFIX + "max-record-bytes is " + maxRecordBytes
+                    + ", expected a positive number of bytes such as " + DEFAULT_MAX_RECORD_BYTES);
+        }
         if (mergeTimeout.isNegative() || mergeTimeout.isZero()) {
             throw new IllegalArgumentException(PREFIX + "merge-timeout is " + mergeTimeout.toMillis()
                     + " ms, expected a positive duration such as 60s");
@@ -74,7 +90,7 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
 
     /** Properties with the given weights and every other setting at its default. */
     public static RewardProperties withWeights(Map<String, Double> weights) {
-        return new RewardProperties(new LinkedHashMap<>(weights), null, null, null, null, null, null);
+        return new RewardProperties(new LinkedHashMap<>(weights), null, null, null, null, null, null, null);
     }
 
     /** Names of the built-in graders that run: those with a weight. */
@@ -181,7 +197,8 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
             try {
                 LanguageConsistencyGrader.language(language);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(graders + "language: " + e.getMessage(), e);
+                // Not chained: start-up failure reports show the innermost message, which lacks the property.
+                throw new IllegalArgumentException(graders + "language: " + e.getMessage());
             }
             if (overlongMaxLength < 1 || overlongBuffer < 1 || overlongBuffer > overlongMaxLength) {
                 throw new IllegalArgumentException(graders + "overlong-max-length is " + overlongMaxLength + " and "

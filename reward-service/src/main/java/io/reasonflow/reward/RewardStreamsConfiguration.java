@@ -69,14 +69,14 @@ public class RewardStreamsConfiguration {
             List<GroupGrader> httpGraders, RewardCounters counters, MeterRegistry meterRegistry,
             @Value("${spring.application.name}") String serviceName) {
         String bootstrapServers = String.join(",", kafka.getBootstrapServers());
-        checkSourceTopics(bootstrapServers);
+        checkSourceTopics(kafka.buildAdminProperties(), bootstrapServers);
         Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
         config.putAll(streamsConfig(properties.streams(), bootstrapServers));
 
         StreamsBuilderFactoryBean factory = new StreamsBuilderFactoryBean(new KafkaStreamsConfiguration(config),
                 new CleanupConfig(false, false));
         ScoringTopology.Settings settings = new ScoringTopology.Settings(properties.kafkaGraders(),
-                properties.mergeTimeout(), serviceName);
+                properties.mergeTimeout(), serviceName, properties.maxRecordBytes());
         factory.setInfrastructureCustomizer(new KafkaStreamsInfrastructureCustomizer() {
             @Override
             public void configureTopology(Topology topology) {
@@ -120,10 +120,13 @@ public class RewardStreamsConfiguration {
     /**
      * Checks that both source topics exist with the same number of partitions: a group's rollout and
      * its partial scores must land in the same stream task to be merged.
+     *
+     * @param adminProperties the client settings of {@code spring.kafka.*}, security included
      */
-    static void checkSourceTopics(String bootstrapServers) {
-        Map<String, Object> config = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TOPIC_CHECK_TIMEOUT.toMillis());
+    static void checkSourceTopics(Map<String, Object> adminProperties, String bootstrapServers) {
+        Map<String, Object> config = new HashMap<>(adminProperties);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TOPIC_CHECK_TIMEOUT.toMillis());
         String rollouts = Topics.ROLLOUTS.name();
         String rewards = Topics.REWARDS.name();
         try (Admin admin = Admin.create(config)) {

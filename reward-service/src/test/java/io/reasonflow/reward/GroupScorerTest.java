@@ -63,7 +63,8 @@ class GroupScorerTest {
     void optionalGraderNullLeavesTotalToOthers() {
         Map<String, Double> weights = new LinkedHashMap<>(Map.of("accuracy", 1.0, "language_consistency", 0.5));
         RewardProperties strict = RewardProperties.withWeights(weights);
-        RewardProperties optional = new RewardProperties(weights, null, List.of("accuracy"), null, null, null, null);
+        RewardProperties optional = new RewardProperties(weights, null, List.of("accuracy"), null, null, null, null,
+                null);
         RolloutGroup rollout = group("not a number", "<think>\nwords\n</think>\n<answer>42</answer>");
 
         ScoredGroup strictScore = new GroupScorer(strict, List.of()).score(rollout);
@@ -77,6 +78,6 @@ class GroupScorerTest {
     @Test
     void optionalGraderMustRun() {
         assertThatThrownBy(() -> new RewardProperties(Map.of("accuracy", 1.0), null, List.of("judge"), null, null,
-                null, null)).hasMessageContaining("reasonflow.reward.optional-graders names 'judge'");
+                null, null, null)).hasMessageContaining("reasonflow.reward.optional-graders names 'judge'");
     }
 }

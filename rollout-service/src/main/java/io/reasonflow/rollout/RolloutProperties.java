@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxBatchSequences most sequences (prompts times G) sampled together in one generation batch
  * @param maxBatchTokens    most tokens a generation batch holds, padding included: rows times (longest
  *                          prompt plus max new tokens)
+ * @param maxRecordBytes    prompt records larger than this go to the dead-letter topic without their value
  * @param queueSequences    sequences queued locally at which consumption pauses; it resumes below half
  * @param batchLinger       how long a batch that could take more prompts waits for them
  * @param pollTimeout       longest wait of one poll; the consumer polls at least this often
@@ -27,7 +28,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties(prefix = "reasonflow.rollout", ignoreUnknownFields = false)
 public record RolloutProperties(String workerId, String groupId, String runId, int maxBatchSequences, long maxBatchTokens,
-        int queueSequences, Duration batchLinger, Duration pollTimeout, Duration shutdownTimeout,
+        int maxRecordBytes, int queueSequences, Duration batchLinger, Duration pollTimeout, Duration shutdownTimeout,
         Duration policyWaitTimeout, int weightFetchAttempts, Duration weightFetchBackoff,
         java.nio.file.Path tokenizer, long seed) {
 
@@ -40,6 +41,7 @@ public record RolloutProperties(String workerId, String groupId, String runId, i
         atLeastOne("max-batch-sequences", maxBatchSequences);
         atLeastOne("max-batch-tokens", maxBatchTokens);
         atLeastOne("queue-sequences", queueSequences);
+        atLeastOne("max-record-bytes", maxRecordBytes);
         atLeastOne("weight-fetch-attempts", weightFetchAttempts);
         batchLinger = batchLinger == null ? Duration.ofMillis(20) : batchLinger;
         if (batchLinger.isNegative()) {

@@ -200,6 +200,12 @@ public class RolloutWorker implements SmartLifecycle {
         if (stopping) {
             return;
         }
+        if (record.value() != null && record.value().length > properties.maxRecordBytes()) {
+            deadLetters.sendWithoutValue(record, "prompt record of " + record.value().length + " bytes is over "
+                    + "reasonflow.rollout.max-record-bytes (" + properties.maxRecordBytes() + ")");
+            offsets.done(partition, record.offset());
+            return;
+        }
         PromptMessage prompt;
         try {
             prompt = Topics.PROMPTS.decode(record.value());
@@ -210,7 +216,31 @@ public class RolloutWorker implements SmartLifecycle {
             return;
         }
         int promptTokens = PromptTokens.encode(tokenizer, prompt.text()).length;
+        String tooLarge = overBudget(prompt, promptTokens);
+        if (tooLarge != null) {
+            log.warn("Prompt {} at {} is too large to generate: {}", prompt.groupId(),
+                    RecordDescriptions.describe(record), tooLarge);
+            deadLetters.send(record, new IllegalArgumentException(tooLarge));
+            offsets.done(partition, record.offset());
+            return;
+        }
         queue.add(new QueuedPrompt(record, prompt, promptTokens));
+    }
+
+    /** Describes why a prompt's group alone exceeds a generation batch, or returns null when it fits. */
+    private String overBudget(PromptMessage prompt, int promptTokens) {
+        int rows = prompt.sampling().groupSize();
+        long tokens = (long) rows * (promptTokens + prompt.sampling().maxNewTokens());
+        if (rows > properties.maxBatchSequences()) {
+            return "group_size " + rows + " is over reasonflow.rollout.max-batch-sequences ("
+                    + properties.maxBatchSequences() + "); lower group_size or raise the setting";
+        }
+        if (tokens > properties.maxBatchTokens()) {
+            return rows + " rows of " + promptTokens + " prompt tokens plus max_new_tokens "
+                    + prompt.sampling().maxNewTokens() + " make " + tokens + " tokens, over "
+                    + "reasonflow.rollout.max-batch-tokens (" + properties.maxBatchTokens() + ")";
+        }
+        return null;
     }
 
     private void applyBackPressure(Consumer<String, byte[]> c) {
@@ -304,13 +334,10 @@ public class RolloutWorker implements SmartLifecycle {
                 continue;
             }
             try {
-                generate(batch);
+                generateIsolatingFailures(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
-                log.error("Generation of a batch of {} prompts failed: {}", batch.size(), e.getMessage(), e);
-                deadLetter(batch, e);
             } finally {
                 synchronized (inFlightLock) {
                     inFlight = List.of();
@@ -330,16 +357,54 @@ public class RolloutWorker implements SmartLifecycle {
                 });
     }
 
-    private void generate(List<QueuedPrompt> batch) throws InterruptedException {
-        List<PromptMessage> prompts = batch.stream().map(QueuedPrompt::prompt).toList();
-        long minVersion = prompts.stream().mapToLong(PromptMessage::minPolicyVersion).max().orElse(0);
+    /**
+     * Generates a batch; when that fails, generates its prompts one at a time, so that a prompt the model
+     * cannot take goes to the dead-letter topic alone.
+     */
+    private void generateIsolatingFailures(List<QueuedPrompt> batch) throws InterruptedException {
+        try {
+            generate(batch);
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                log.error("Generation of prompt {} failed: {}", batch.get(0).prompt().groupId(), e.getMessage(), e);
+                deadLetter(batch, e);
+                return;
+            }
+            log.warn("Generation of a batch of {} prompts failed ({}); generating them one at a time", batch.size(),
+                    e.getMessage());
+            for (QueuedPrompt prompt : batch) {
+                generateIsolatingFailures(List.of(prompt));
+            }
+        }
+    }
+
+    private void generate(List<QueuedPrompt> queued) throws InterruptedException {
+        long minVersion = queued.stream().mapToLong(p -> p.prompt().minPolicyVersion()).max().orElse(0);
         PolicyFollower.LoadedPolicy policy;
         try {
             policy = policies.policyForNextBatch(minVersion, properties.policyWaitTimeout());
         } catch (TimeoutException e) {
-            deadLetter(batch, e);
+            deadLetter(queued, e);
             return;
         }
+        int maxPositions = policy.model().config().maxPositionEmbeddings();
+        List<QueuedPrompt> batch = new ArrayList<>(queued.size());
+        for (QueuedPrompt prompt : queued) {
+            int positions = prompt.promptTokens() + prompt.prompt().sampling().maxNewTokens();
+            if (positions > maxPositions) {
+                deadLetter(List.of(prompt), new IllegalArgumentException("prompt " + prompt.prompt().groupId()
+                        + " needs " + positions + " positions (" + prompt.promptTokens() + " prompt tokens plus "
+                        + "max_new_tokens " + prompt.prompt().sampling().maxNewTokens() + "), which exceeds "
+                        + "max_position_embeddings " + maxPositions + " of policy version " + policy.version()
+                        + "; shorten the prompt or lower max_new_tokens"));
+            } else {
+                batch.add(prompt);
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<PromptMessage> prompts = batch.stream().map(QueuedPrompt::prompt).toList();
         long start = System.nanoTime();
         List<RolloutGroup> groups = generator.generate(prompts, policy.model(), policy.version(),
                 properties.seed() + batches.getAndIncrement());

@@ -29,6 +29,8 @@ public class DeadLetters {
     public static final String ERROR = "reasonflow-dlq-error";
     public static final String SERVICE = Topics.DLQ_SERVICE_HEADER;
     public static final String TIME = "reasonflow-dlq-time";
+    /** Size in bytes of a value left out of its dead letter because it was above the reader's size limit. */
+    public static final String ORIGINAL_SIZE = "reasonflow-dlq-original-size";
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
@@ -46,8 +48,26 @@ public class DeadLetters {
     public void send(ConsumerRecord<String, byte[]> record, Throwable error) {
         String reason = reasonOf(error);
         log.warn("Sending {} to {}.dlq: {}", RecordDescriptions.describe(record), record.topic(), reason);
-        ProducerRecord<String, byte[]> out = new ProducerRecord<>(record.topic() + ".dlq", null, record.key(),
-                record.value(), headersFor(record, reason));
+        send(record, new ProducerRecord<>(record.topic() + ".dlq", null, record.key(), record.value(),
+                headersFor(record, reason)));
+    }
+
+    /**
+     * Publishes a record whose value is above the reader's size limit to {@code <topic>.dlq} without that
+     * value, which could be too large for the dead-letter topic, and with its size in {@link #ORIGINAL_SIZE}.
+     * The value stays in the source topic at the offset the headers give, until retention removes it.
+     *
+     * @param reason names the size, the limit and the setting that sets it
+     */
+    public void sendWithoutValue(ConsumerRecord<String, byte[]> record, String reason) {
+        log.warn("Sending {} to {}.dlq without its value: {}", RecordDescriptions.describe(record), record.topic(),
+                reason);
+        Headers headers = headersFor(record, reason);
+        headers.add(ORIGINAL_SIZE, utf8(Integer.toString(record.value() == null ? 0 : record.value().length)));
+        send(record, new ProducerRecord<>(record.topic() + ".dlq", null, record.key(), null, headers));
+    }
+
+    private void send(ConsumerRecord<String, byte[]> record, ProducerRecord<String, byte[]> out) {
         try {
             template.send(out).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             sent.incrementAndGet();

@@ -8,6 +8,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -17,6 +21,8 @@ import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerConsumerListener;
+import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.FixedBackOff;
@@ -31,14 +37,18 @@ import org.springframework.util.backoff.FixedBackOff;
 public class ServiceKafkaConfiguration {
 
     @Bean
-    public ProducerFactory<String, byte[]> producerFactory(KafkaProperties properties) {
+    public ProducerFactory<String, byte[]> producerFactory(KafkaProperties properties,
+            ObjectProvider<MeterRegistry> meters) {
         Map<String, Object> config = properties.buildProducerProperties();
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
-        return new DefaultKafkaProducerFactory<>(config);
+        DefaultKafkaProducerFactory<String, byte[]> factory = new DefaultKafkaProducerFactory<>(config);
+        // The clients' own metrics (record rates, request latency, consumer lag) on /actuator/prometheus.
+        meters.ifAvailable(registry -> factory.addListener(new MicrometerProducerListener<>(registry)));
+        return factory;
     }
 
     @Bean
@@ -47,14 +57,17 @@ public class ServiceKafkaConfiguration {
     }
 
     @Bean
-    public ConsumerFactory<String, byte[]> consumerFactory(KafkaProperties properties) {
+    public ConsumerFactory<String, byte[]> consumerFactory(KafkaProperties properties,
+            ObjectProvider<MeterRegistry> meters) {
         Map<String, Object> config = properties.buildConsumerProperties();
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // The reward service writes inside transactions; records of an aborted one must stay unseen.
         config.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        return new DefaultKafkaConsumerFactory<>(config);
+        DefaultKafkaConsumerFactory<String, byte[]> factory = new DefaultKafkaConsumerFactory<>(config);
+        meters.ifAvailable(registry -> factory.addListener(new MicrometerConsumerListener<>(registry)));
+        return factory;
     }
 
     @Bean
@@ -66,6 +79,15 @@ public class ServiceKafkaConfiguration {
     public DeadLetters deadLetters(KafkaTemplate<String, byte[]> template,
             @Value("${spring.application.name}") String service) {
         return new DeadLetters(template, service);
+    }
+
+    /** Counts the records this service sent to dead-letter topics: {@code reasonflow_dead_letters_sent_total}. */
+    @Bean
+    public MeterBinder deadLetterMetrics(DeadLetters deadLetters,
+            @Value("${spring.application.name}") String service) {
+        return registry -> FunctionCounter.builder("reasonflow.dead.letters.sent", deadLetters, DeadLetters::sentCount)
+                .tag("service", service).description("Records this service sent to a dead-letter topic")
+                .register(registry);
     }
 
     @Bean

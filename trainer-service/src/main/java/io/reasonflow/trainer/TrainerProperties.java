@@ -34,12 +34,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param policyStore  directory on a store the rollout workers share (a mounted volume) that receives each
  *                     policy version's weights as {@code <run>/v<version>.safetensors}; the manifest then
  *                     carries its {@code file:} URI instead of chunks on the broker. Null sends chunks.
+ * @param maxRecordBytes largest scored group, in bytes, that the trainer reads (default 8 MiB, the fetch size that
+ *                     {@code trainer-service.properties} sets). A larger record goes to {@code reasonflow.scored.dlq}
+ *                     without its value, and its group counts as dead-lettered.
  */
 @ConfigurationProperties(prefix = "reasonflow.trainer", ignoreUnknownFields = false)
 public record TrainerProperties(String runId, Path outputDir, long seed, boolean autoStart, Duration groupTimeout,
         Task task, Model model, Sft sft, Grpo grpo, Eval eval, @DefaultValue("10") int checkpointEvery,
         @DefaultValue("3") int checkpointKeep, Path resumeFrom, Map<String, String> pipeline,
-        Path policyStore) {
+        Path policyStore, @DefaultValue("8388608") int maxRecordBytes) {
 
     /**
      * @param name          {@code arithmetic} (generated from the seed), {@code gsm8k} (a GSM8K-format file) or
@@ -262,6 +265,8 @@ public record TrainerProperties(String runId, Path outputDir, long seed, boolean
         require(checkpointEvery >= 0, "reasonflow.trainer.checkpoint-every", checkpointEvery,
                 ">= 0 (0 checkpoints only at the end of SFT)");
         require(checkpointKeep >= 1, "reasonflow.trainer.checkpoint-keep", checkpointKeep, ">= 1");
+        require(maxRecordBytes >= 1, "reasonflow.trainer.max-record-bytes", maxRecordBytes,
+                "a positive number of bytes such as 8388608");
         pipeline = pipeline == null ? Map.of() : Map.copyOf(pipeline);
         require(resumeFrom == null || java.nio.file.Files.isDirectory(resumeFrom), "reasonflow.trainer.resume-from",
                 resumeFrom, "an existing checkpoint directory or run output directory");

@@ -41,9 +41,15 @@ import org.slf4j.LoggerFactory;
  * <p>Each check runs on a worker thread of this instance, one check at a time. When a check runs past
  * its time limit, the engine is asked to stop, the worker thread is abandoned and replaced, and the
  * check reports {@link Verdict#LIMIT_EXCEEDED}; the same happens when Symja reports one of its own
- * limits (number size, expression size, iteration or recursion). While more than
+ * limits (number size, expression size, iteration or recursion), and when the two expressions evaluate,
+ * in machine precision, to numbers beyond the range of a double. While more than
  * {@link #MAX_ABANDONED_WORKERS} abandoned workers are still running, checks report
  * {@link Verdict#LIMIT_EXCEEDED} without starting.
+ *
+ * <p>Symja checks the stop request between evaluation steps, but the arbitrary-precision arithmetic of
+ * apfloat inside one step does not, so an abandoned worker can run on for seconds. The range check
+ * keeps numeric towers away from that arithmetic: without it, {@code e^{e^{e^{e^{3}}}}} kept its
+ * abandoned worker busy for 6 s after a 1 s limit (measured on a 2-core x86-64 machine).
  *
  * <p>The first check in a JVM waits for Symja to load (a few seconds), and that wait does not count
  * against the time limit. Loading sets Symja's global limits in {@link Config} for the whole JVM.
@@ -216,6 +222,11 @@ final class SymbolicChecker {
                 for (ISymbol symbol : symbols.values()) {
                     rules.append(F.Rule(symbol, samplePoint(point, index++)));
                 }
+                if (!withinMachineRange(engine, magnitude, rules)) {
+                    symjaLimits.incrementAndGet();
+                    log.debug("Symbolic check skipped: the values are beyond the range of a double");
+                    return Verdict.LIMIT_EXCEEDED;
+                }
                 if (!numericallyZero(engine, difference, magnitude, rules)) {
                     return Verdict.NOT_EQUAL;
                 }
@@ -230,6 +241,20 @@ final class SymbolicChecker {
             log.debug("Symbolic check overflowed the stack");
             return Verdict.LIMIT_EXCEEDED;
         }
+    }
+
+    /**
+     * Returns whether the magnitude evaluates, in machine precision, to a finite number. A value beyond the
+     * range of a double (a tower such as {@code e^{e^{e^{e^3}}}}) would make the 50-digit evaluation run
+     * arbitrary-precision arithmetic in apfloat for seconds, and apfloat does not check the engine's stop
+     * request, so such a check would run on after its time limit.
+     */
+    private static boolean withinMachineRange(EvalEngine engine, IExpr magnitude, IExpr rules) {
+        IExpr scale = engine.evaluate(F.N(F.ReplaceAll(magnitude, rules)));
+        if (!(scale instanceof INumber number)) {
+            return false;
+        }
+        return Double.isFinite(Math.hypot(number.reDoubleValue(), number.imDoubleValue()));
     }
 
     private static boolean numericallyZero(EvalEngine engine, IExpr difference, IExpr magnitude, IExpr rules) {

@@ -81,6 +81,10 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
     @Override
     public void process(Record<String, byte[]> record) {
         RecordMetadata metadata = context.recordMetadata().orElseThrow();
+        if (record.value() != null && record.value().length > settings.maxRecordBytes()) {
+            deadLetterTooLarge(record, metadata);
+            return;
+        }
         ReceivedRecord received = new ReceivedRecord(metadata.topic(), metadata.partition(), metadata.offset(),
                 record.value());
         if (metadata.topic().equals(Topics.ROLLOUTS.name())) {
@@ -134,11 +138,11 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
             partial = Topics.REWARDS.decode(record.value());
             checkKey(record.key(), partial.groupId());
         } catch (InvalidMessageException e) {
-            deadLetterPartial(received, record.key(), e.getMessage());
+            deadLetterPartial(record.headers(), received, record.key(), e.getMessage());
             return;
         }
         if (!settings.kafkaGraders().contains(partial.grader())) {
-            deadLetterPartial(received, record.key(), "grader '" + partial.grader()
+            deadLetterPartial(record.headers(), received, record.key(), "grader '" + partial.grader()
                     + "' is not listed in reasonflow.reward.kafka-graders " + settings.kafkaGraders()
                     + "; add it there to merge its scores");
             return;
@@ -157,7 +161,7 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
         if (state.rollout() != null) {
             String problem = sizeProblem(partial.scores(), key, state.ownScores().size());
             if (problem != null) {
-                deadLetterPartial(received, key, problem);
+                deadLetterPartial(record.headers(), received, key, problem);
                 return;
             }
         }
@@ -278,10 +282,37 @@ final class ScoringProcessor implements Processor<String, byte[], String, byte[]
     }
 
     private void deadLetterPartial(ReceivedRecord received, String key, String reason) {
+        deadLetterPartial(new RecordHeaders(), received, key, reason);
+    }
+
+    private void deadLetterPartial(Headers original, ReceivedRecord received, String key, String reason) {
         logDeadLetter(received, key, Topics.REWARDS.deadLetterTopic(), reason);
         counters.partialDeadLettered();
         context.forward(new Record<>(key, received.value(), context.currentSystemTimeMs(),
-                deadLetterHeaders(new RecordHeaders(), received, reason)), ScoringTopology.REWARDS_DLQ_SINK);
+                deadLetterHeaders(original, received, reason)), ScoringTopology.REWARDS_DLQ_SINK);
+    }
+
+    /**
+     * Sends a record above {@code max-record-bytes} to its dead-letter topic without its value, which could
+     * be too large for that topic or for the producer. The headers give its size and where it stays.
+     */
+    private void deadLetterTooLarge(Record<String, byte[]> record, RecordMetadata metadata) {
+        ReceivedRecord withoutValue = new ReceivedRecord(metadata.topic(), metadata.partition(), metadata.offset(),
+                null);
+        int size = record.value().length;
+        String reason = "record value is " + size + " bytes, above the limit of " + settings.maxRecordBytes()
+                + " bytes set by reasonflow.reward.max-record-bytes; the value is left out of this dead letter and "
+                + "stays at " + describe(withoutValue, record.key());
+        Headers headers = new RecordHeaders();
+        for (Header header : record.headers()) {
+            headers.add(header);
+        }
+        headers.add(DeadLetters.ORIGINAL_SIZE, utf8(Integer.toString(size)));
+        if (metadata.topic().equals(Topics.ROLLOUTS.name())) {
+            deadLetterRollout(headers, record.key(), withoutValue, reason, null);
+        } else {
+            deadLetterPartial(headers, withoutValue, record.key(), reason);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.reasonflow.reward.stream;
 
 import io.reasonflow.contracts.Topics;
 import io.reasonflow.reward.GroupScorer;
+import io.reasonflow.reward.RewardProperties;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -33,13 +34,20 @@ public final class ScoringTopology {
     /**
      * Processor settings besides its graders.
      *
-     * @param kafkaGraders grader names whose partial scores a group waits for
-     * @param mergeTimeout longest wait for them
-     * @param serviceName  service name written in dead-letter headers
+     * @param kafkaGraders   grader names whose partial scores a group waits for
+     * @param mergeTimeout   longest wait for them
+     * @param serviceName    service name written in dead-letter headers
+     * @param maxRecordBytes largest input record value read, in bytes. A larger one is dead-lettered without its
+     *                       value.
      */
-    public record Settings(List<String> kafkaGraders, Duration mergeTimeout, String serviceName) {
+    public record Settings(List<String> kafkaGraders, Duration mergeTimeout, String serviceName, int maxRecordBytes) {
         public Settings {
             kafkaGraders = List.copyOf(kafkaGraders);
+        }
+
+        /** Settings with the default size limit, {@link RewardProperties#DEFAULT_MAX_RECORD_BYTES}. */
+        public Settings(List<String> kafkaGraders, Duration mergeTimeout, String serviceName) {
+            this(kafkaGraders, mergeTimeout, serviceName, RewardProperties.DEFAULT_MAX_RECORD_BYTES);
         }
     }
 

@@ -79,7 +79,8 @@ class ScoringTopologyTest {
         });
         // "judge" is optional wherever it runs: its null leaves the total to the other graders.
         List<String> optional = kafkaGraders.contains("judge") || http.containsKey("judge") ? List.of("judge") : List.of();
-        RewardProperties properties = new RewardProperties(weights, kafkaGraders, optional, TIMEOUT, http, null, null);
+        RewardProperties properties = new RewardProperties(weights, kafkaGraders, optional, TIMEOUT, http, null, null,
+                null);
         List<GroupGrader> groupGraders = List.copyOf(httpGraders.values());
         Topology topology = ScoringTopology.build(new Topology(),
                 new ScoringTopology.Settings(kafkaGraders, TIMEOUT, "reward-service"),

@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 public final class RunSettings {
     /** Settings that a resume may change, because they do not change what is trained. */
     public static final Set<String> OPERATIONAL_NAMES = Set.of("output-dir", "auto-start", "group-timeout", "resume-from",
-            "checkpoint-every", "checkpoint-keep");
+            "checkpoint-every", "checkpoint-keep", "max-record-bytes");
 
     private RunSettings() {
     }

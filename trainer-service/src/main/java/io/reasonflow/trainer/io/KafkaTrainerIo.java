@@ -12,6 +12,8 @@ import io.reasonflow.service.DeadLetters;
 import io.reasonflow.service.MessagePublisher;
 import io.reasonflow.service.RecordDescriptions;
 import io.reasonflow.trainer.TrainerProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -79,14 +81,21 @@ public class KafkaTrainerIo implements TrainerIo, DisposableBean {
     /** Offsets below which a scored record read again after a resume was handled before the checkpoint. */
     private Map<Integer, Long> handledBefore = Map.of();
     private long otherRuns;
+    private final int maxRecordBytes;
+    private final Counter unreadable;
 
     public KafkaTrainerIo(MessagePublisher publisher, DeadLetters deadLetters, ConsumerFactory<String, byte[]> consumers,
-            KafkaAdmin admin, TrainerProperties properties) {
+            KafkaAdmin admin, TrainerProperties properties, MeterRegistry meterRegistry) {
         this.publisher = publisher;
         this.deadLetters = deadLetters;
         this.consumers = consumers;
         this.admin = admin;
         this.runId = properties.runId();
+        this.maxRecordBytes = properties.maxRecordBytes();
+        this.unreadable = Counter.builder("reasonflow.trainer.scored.dead.lettered")
+                .description("Records of " + Topics.SCORED.name() + " that the trainer could not read and sent to "
+                        + Topics.SCORED.deadLetterTopic())
+                .register(meterRegistry);
         for (Purpose purpose : Purpose.values()) {
             inbox.put(purpose, new ArrayDeque<>());
         }
@@ -138,17 +147,28 @@ public class KafkaTrainerIo implements TrainerIo, DisposableBean {
     }
 
     private void receive(ConsumerRecord<String, byte[]> record) {
+        boolean handled = record.offset() < handledBefore.getOrDefault(record.partition(), 0L);
+        int size = record.value() == null ? 0 : record.value().length;
+        if (size > maxRecordBytes) {
+            if (!handled) {
+                unreadable.increment();
+                deadLetters.sendWithoutValue(record, "record value is " + size + " bytes, above the limit of "
+                        + maxRecordBytes + " bytes set by reasonflow.trainer.max-record-bytes");
+            }
+            return;
+        }
         ScoredGroup group;
         try {
             group = Topics.SCORED.decode(record.value());
         } catch (InvalidMessageException e) {
-            if (record.offset() < handledBefore.getOrDefault(record.partition(), 0L)) {
+            if (handled) {
                 log.debug("Skipping {}: it cannot be decoded and went to the dead-letter topic before the checkpoint",
                         RecordDescriptions.describe(record));
                 return;
             }
             log.warn("Invalid scored group at {}: {}; sending it to the dead-letter topic",
                     RecordDescriptions.describe(record), e.getMessage());
+            unreadable.increment();
             deadLetters.send(record, e);
             return;
         }
@@ -212,7 +232,7 @@ public class KafkaTrainerIo implements TrainerIo, DisposableBean {
                     keys.add(record.key());
                 }
                 org.apache.kafka.common.header.Header reason = record.headers().lastHeader(DeadLetters.ERROR);
-                if (reason != null) {
+                if (reason != null && reason.value() != null) {
                     lastDeadLetterReason = new String(reason.value(), java.nio.charset.StandardCharsets.UTF_8);
                 }
             }

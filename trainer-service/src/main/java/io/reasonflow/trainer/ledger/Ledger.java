@@ -113,14 +113,21 @@ public class Ledger {
         return true;
     }
 
-    /** Records a group id seen on a dead-letter topic; ids of other runs and of settled groups are ignored. */
-    public void deadLettered(String groupId) {
+    /**
+     * Records a group id seen on a dead-letter topic; ids of other runs and of settled groups are ignored.
+     *
+     * @return whether the id was an outstanding training group of this run
+     */
+    public boolean deadLettered(String groupId) {
         if (outstandingTrain.remove(groupId)) {
             settle(groupId, Outcome.DEAD_LETTERED);
             deadLettered++;
-        } else if (outstandingEval.remove(groupId)) {
+            return true;
+        }
+        if (outstandingEval.remove(groupId)) {
             evalDeadLettered++;
         }
+        return false;
     }
 
     /**

@@ -378,8 +378,10 @@ public class TrainingRun {
 
     private void applyDeadLetters() {
         for (String groupId : io.drainDeadLettered()) {
-            ledger.deadLettered(groupId);
-            deadLetteredInARow++;
+            // Records of other runs, or repeated ones, must not count towards stopping this run.
+            if (ledger.deadLettered(groupId)) {
+                deadLetteredInARow++;
+            }
         }
     }
 
