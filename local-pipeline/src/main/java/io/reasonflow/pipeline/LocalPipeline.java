@@ -50,6 +50,19 @@ public final class LocalPipeline {
     public static Result run(String bootstrapServers, Map<String, String> trainerSettings,
             Map<String, String> rewardSettings, int rolloutInstances, TrainingRun.Progress progress)
             throws InterruptedException, IOException {
+        return run(bootstrapServers, trainerSettings, rewardSettings, rolloutInstances, Map.of(), progress);
+    }
+
+    /**
+     * Runs as {@link #run(String, Map, Map, int, TrainingRun.Progress)} does, then, while the rollout and reward
+     * services still serve the trained policy, the distill service as the last stage. The summary then gains
+     * {@code distill}: the distillation run's summary.
+     *
+     * @param distillSettings {@code reasonflow.distill.*} settings, without the prefix; empty skips distillation
+     */
+    public static Result run(String bootstrapServers, Map<String, String> trainerSettings,
+            Map<String, String> rewardSettings, int rolloutInstances, Map<String, String> distillSettings,
+            TrainingRun.Progress progress) throws InterruptedException, IOException {
         if (rolloutInstances < 1) {
             throw new IllegalArgumentException("rollout instances is " + rolloutInstances + ", expected at least 1");
         }
@@ -63,10 +76,18 @@ public final class LocalPipeline {
             ConfigurableApplicationContext reward = start(RewardApplication.builder(), bootstrapServers, rewardArgs);
             contexts.add(reward);
             List<ConfigurableApplicationContext> rollouts = new ArrayList<>();
+            // A policy started from a Hugging Face checkpoint samples with that checkpoint's tokenizer.
+            String checkpoint = trainerSettings.get("model.checkpoint");
+            boolean subword = checkpoint != null && Files.isRegularFile(Path.of(checkpoint, "tokenizer.json"));
             for (int instance = 1; instance <= rolloutInstances; instance++) {
+                Map<String, String> rolloutArgs = new LinkedHashMap<>();
+                rolloutArgs.put("reasonflow.rollout.run-id", runId);
+                rolloutArgs.put("reasonflow.rollout.worker-id", runId + "-rollout-" + instance);
+                if (subword) {
+                    rolloutArgs.put("reasonflow.rollout.tokenizer", checkpoint);
+                }
                 ConfigurableApplicationContext rollout = start(RolloutApplication.builder(), bootstrapServers,
-                        Map.of("reasonflow.rollout.run-id", runId,
-                                "reasonflow.rollout.worker-id", runId + "-rollout-" + instance));
+                        rolloutArgs);
                 contexts.add(rollout);
                 rollouts.add(rollout);
             }
@@ -95,6 +116,9 @@ public final class LocalPipeline {
                 instances.add(instance);
             }
             summary.put("rollout_instances", instances);
+            if (!distillSettings.isEmpty()) {
+                summary.put("distill", DistillStage.run(bootstrapServers, distillSettings, progress::line));
+            }
             writeSummary(trainerSettings.get("output-dir"), summary);
             return new Result(summary, List.copyOf(versions), published);
         } finally {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The smoke loop end to end on a real KRaft broker started in this JVM. */
+/** The smoke loop end to end, distillation included, on a real KRaft broker started in this JVM. */
 class SmokePipelineTest {
 
     @Test
@@ -16,9 +16,12 @@ class SmokePipelineTest {
     void smokeRunOnLocalBroker(@TempDir Path output) throws Exception {
         try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
             TopicSetup.ensureTopics(broker.bootstrapServers(), Duration.ofSeconds(20));
-            LocalPipeline.Result result = LocalPipeline.run(broker.bootstrapServers(),
-                    SmokeRunAssertions.smokeSettings("smoke-local", output), java.util.Map.of(), line -> { });
+            java.util.Map<String, String> settings = SmokeRunAssertions.smokeSettings("smoke-local", output);
+            java.util.Map<String, String> distill = SmokeRunAssertions.smokeDistillSettings(settings);
+            LocalPipeline.Result result = LocalPipeline.run(broker.bootstrapServers(), settings, java.util.Map.of(), 1,
+                    distill, line -> { });
             SmokeRunAssertions.assertCompleteRun(result, output);
+            SmokeRunAssertions.assertDistillStage(result, output, distill);
         }
     }
 }

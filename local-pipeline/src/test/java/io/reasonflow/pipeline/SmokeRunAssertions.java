@@ -61,4 +61,42 @@ final class SmokeRunAssertions {
     static Map<String, String> smokeSettings(String runId, Path output) {
         return io.reasonflow.pipeline.cli.DemoSettingsAccess.smoke(runId, output);
     }
+
+    static Map<String, String> smokeDistillSettings(Map<String, String> trainerSettings) {
+        return io.reasonflow.pipeline.cli.DemoSettingsAccess.smokeDistill(trainerSettings);
+    }
+
+    /**
+     * Checks the distill stage: selection counts that add up, a student of at most a quarter of the teacher's
+     * parameters, its files, and the side-by-side evaluation.
+     */
+    static void assertDistillStage(LocalPipeline.Result result, Path output, Map<String, String> distillSettings)
+            throws IOException {
+        JsonNode distill = Messages.mapper().readTree(output.resolve("summary.json").toFile()).get("distill");
+        assertThat(distill).as("distill section of summary.json").isNotNull();
+        JsonNode selection = distill.get("selection");
+        long dropped = 0;
+        for (JsonNode count : selection.get("dropped")) {
+            dropped += count.asLong();
+        }
+        assertThat(selection.get("completions").asLong()).as("completions of the requested groups")
+                .isEqualTo(selection.get("groups").asLong() * Long.parseLong(distillSettings.get("sampling.group-size")));
+        assertThat(selection.get("groups_dead_lettered").asLong()).isZero();
+        assertThat(selection.get("kept").asLong()).as("traces kept").isPositive();
+        assertThat(selection.get("kept").asLong() + dropped).isEqualTo(selection.get("completions").asLong());
+        assertThat(distill.get("student_parameters").asLong() * 4)
+                .isLessThanOrEqualTo(distill.get("teacher_parameters").asLong());
+        long newestVersion = ((Number) result.summary().get("policy_versions")).longValue() - 1;
+        assertThat(distill.get("teacher_version").asLong()).as("the trained policy's newest version")
+                .isEqualTo(newestVersion);
+        Path directory = output.resolve("distill");
+        assertThat(Files.readAllLines(directory.resolve("traces.jsonl"))).hasSize(selection.get("kept").asInt());
+        assertThat(Files.readAllLines(directory.resolve("metrics.jsonl")))
+                .hasSize(distill.get("training").get("steps").asInt());
+        assertThat(directory.resolve("checkpoints/student/model.safetensors")).isRegularFile();
+        List<String> evalLines = Files.readAllLines(directory.resolve("eval.jsonl"));
+        assertThat(evalLines).hasSize(2);
+        assertThat(evalLines.get(0)).contains("\"stage\":\"teacher\"");
+        assertThat(evalLines.get(1)).contains("\"stage\":\"student-distilled\"");
+    }
 }

@@ -1,6 +1,8 @@
 package io.reasonflow.pipeline.cli;
 
 import io.reasonflow.pipeline.LocalPipeline;
+import io.reasonflow.pipeline.recipe.Recipe;
+import io.reasonflow.pipeline.report.RecipeReport;
 import io.reasonflow.pipeline.broker.LocalKafkaBroker;
 import io.reasonflow.pipeline.broker.TopicSetup;
 import io.reasonflow.tasks.dataset.DatasetException;
@@ -17,13 +19,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code reasonflow demo}: a real broker, the three services and a full training run on loopback. */
+/** {@code reasonflow demo}: a real broker, the services, and a full training and distillation run on loopback. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs cold-start SFT then GRPO over a local Kafka pipeline.",
+        description = {"Runs cold-start SFT, GRPO and distillation over a local Kafka pipeline.",
             "",
             "Starts a Kafka broker (KRaft) on 127.0.0.1 and the rollout, reward and trainer services, trains on "
-                    + "the bundled arithmetic task (or a GSM8K file) and writes metrics, evaluations, checkpoints "
-                    + "and a summary to the output directory."})
+                    + "the bundled arithmetic task (or a GSM8K file), distills the trained policy into a smaller "
+                    + "student and writes metrics, evaluations, checkpoints and a summary to the output directory."})
 final class DemoCommand implements Callable<Integer> {
     private static final Pattern HOST_PORT = Pattern.compile("[^\\s,:]+:\\d{1,5}(,[^\\s,:]+:\\d{1,5})*");
     private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(20);
@@ -56,9 +58,32 @@ final class DemoCommand implements Callable<Integer> {
                 "--reward weights.format=0.5 or --reward kafka-graders=arithmetic; docs/reward-service.md lists them."})
     private Map<String, String> rewardSettings = new java.util.LinkedHashMap<>();
 
+    @Option(names = "--distill", paramLabel = "KEY=VALUE",
+            description = {"Distill setting reasonflow.distill.KEY (repeatable) of the last stage, applied over the",
+                "demo's own, for example --distill training.kl-weight=0; docs/distill.md lists them."})
+    private Map<String, String> distillSettings = new java.util.LinkedHashMap<>();
+
     @Option(names = "--rollout-instances", paramLabel = "N", defaultValue = "1",
             description = "Rollout service instances sharing the prompts as one consumer group (default: ${DEFAULT-VALUE}).")
     private int rolloutInstances;
+
+    @Option(names = "--recipe", paramLabel = "NAME", defaultValue = "r1", converter = RecipeConverter.class,
+            description = {"r1 (default): base, cold-start SFT, GRPO, a distilled student and the same student trained",
+                "by GRPO alone; r1-zero: base, SFT, GRPO and GRPO straight from the base model."})
+    private Recipe.Kind recipe;
+
+    /** Reads a recipe by its label. */
+    static final class RecipeConverter implements CommandLine.ITypeConverter<Recipe.Kind> {
+        @Override
+        public Recipe.Kind convert(String value) {
+            for (Recipe.Kind kind : Recipe.Kind.values()) {
+                if (kind.label().equals(value)) {
+                    return kind;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a recipe; expected r1 or r1-zero");
+        }
+    }
 
     @Option(names = "--seed", defaultValue = "7", description = "Seed of data, model and sampling (default: ${DEFAULT-VALUE}).")
     private long seed;
@@ -146,14 +171,39 @@ final class DemoCommand implements Callable<Integer> {
                 say("Kafka broker (KRaft) started on " + servers);
             }
             TopicSetup.ensureTopics(servers, CLUSTER_TIMEOUT);
-            LocalPipeline.Result result = LocalPipeline.run(servers, settings, rewards, rolloutInstances, this::say);
+            Map<String, String> distill = new java.util.LinkedHashMap<>();
+            if (recipe.students()) {
+                distill.putAll(DemoSettings.distill(smoke, settings));
+                distill.putAll(distillSettings);
+            }
+            say("Recipe " + recipe.label() + ": the teacher's run (" + stageNames(settings) + ")");
+            LocalPipeline.Result result = LocalPipeline.run(servers, settings, rewards, rolloutInstances, distill,
+                    this::say);
             say(String.format("Rollout service generated %d groups with policy versions %s", result.rolloutGroupsPublished(),
                     result.rolloutVersionsUsed()));
-            say(String.format("Done in %.1f s. Output: %s (metrics.jsonl, eval.jsonl, summary.json, checkpoints/)",
-                    (System.nanoTime() - started) / 1e9, output.toAbsolutePath()));
-            @SuppressWarnings("unchecked")
-            Map<String, Object> ledger = (Map<String, Object>) result.summary().get("ledger");
-            return Boolean.TRUE.equals(ledger.get("balanced")) ? 0 : 1;
+            boolean balanced = balanced(result.summary());
+            Map<String, String> comparison;
+            if (recipe.students()) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> student = (Map<String, Object>) ((Map<String, Object>) result.summary().get("distill"))
+                        .get("student_config");
+                comparison = Recipe.studentGrpo(settings, student);
+                say("Recipe " + recipe.label() + ": the student's shape trained by RL alone, with the same cold start and "
+                        + "GRPO steps (student-grpo/)");
+            } else {
+                comparison = Recipe.r1Zero(settings);
+                say("Recipe " + recipe.label() + ": GRPO straight from the base model, without cold-start SFT (r1-zero/)");
+            }
+            balanced &= balanced(LocalPipeline.run(servers, comparison, rewards, rolloutInstances, this::say).summary());
+            RecipeReport report = Recipe.report(output, recipe, "./reasonflow " + String.join(" ",
+                    spec.commandLine().getParseResult().originalArgs()));
+            say(String.format("Done in %.1f s. Output: %s (report.md, summary.json, charts/, eval.jsonl, metrics.jsonl, "
+                    + "checkpoints/, %s)", (System.nanoTime() - started) / 1e9, output.toAbsolutePath(),
+                    recipe.students() ? "distill/, student-grpo/" : "r1-zero/"));
+            say("");
+            spec.commandLine().getOut().print(report.consoleTable());
+            spec.commandLine().getOut().flush();
+            return balanced ? 0 : 1;
         } catch (TopicSetup.BrokerUnreachableException e) {
             spec.commandLine().getErr().println("Error: " + e.getMessage());
             return 1;
@@ -176,6 +226,17 @@ final class DemoCommand implements Callable<Integer> {
                 broker.close();
             }
         }
+    }
+
+    private static boolean balanced(Map<String, Object> summary) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> ledger = (Map<String, Object>) summary.get("ledger");
+        return ledger != null && Boolean.TRUE.equals(ledger.get("balanced"));
+    }
+
+    private static String stageNames(Map<String, String> settings) {
+        boolean base = Integer.parseInt(settings.getOrDefault("base.steps", "0")) > 0;
+        return (base ? "base, " : "") + "sft, grpo";
     }
 
     private DemoResume.Plan resumePlan() {

@@ -35,8 +35,10 @@ final class DemoSettings {
             s.put("model.heads", "4");
             s.put("model.kv-heads", "2");
             s.put("model.intermediate-size", "172");
-            s.put("sft.steps", "30");
+            // Enough SFT for the teacher to write well-formed traces, so the distill stage has some to keep.
+            s.put("sft.steps", "100");
             s.put("sft.batch-size", "16");
+            s.put("sft.learning-rate", "0.01");
             s.put("grpo.steps", "3");
             s.put("checkpoint-every", "1");
             s.put("grpo.groups-per-step", "4");
@@ -63,6 +65,58 @@ final class DemoSettings {
             s.put("grpo.max-new-tokens", dataset != null ? "160" : "128");
             s.put("eval.samples", "4");
             s.put("eval.max-new-tokens", dataset != null ? "160" : "128");
+        }
+        return s;
+    }
+
+    /**
+     * Returns the distill settings of the demo's last stage, derived from the run's trainer settings. The trained
+     * policy is the teacher, and the task's training prompts are sent for teacher samples. The task's held-out
+     * prompts evaluate teacher and student. The student has half the teacher's width and depth, at most a quarter
+     * of its parameters. Results go to {@code distill/} in the run's output directory.
+     */
+    static Map<String, String> distill(boolean smoke, Map<String, String> trainer) {
+        Map<String, String> s = new LinkedHashMap<>();
+        String runId = trainer.get("run-id");
+        s.put("run-id", runId + "-student");
+        s.put("output-dir", Path.of(trainer.get("output-dir")).resolve("distill").toString());
+        s.put("seed", trainer.get("seed"));
+        s.put("group-timeout", "5m");
+
+        s.put("teacher.run", runId);
+        String checkpoint = trainer.get("model.checkpoint");
+        if (checkpoint != null && java.nio.file.Files.isRegularFile(Path.of(checkpoint, "tokenizer.json"))) {
+            s.put("teacher.tokenizer", checkpoint);
+        }
+
+        trainer.forEach((key, value) -> {
+            if (key.startsWith("task.")) {
+                s.put(key, value);
+            }
+        });
+        // Long enough for a whole trace: the trainer's smoke limit cuts them off.
+        String maxNewTokens = Integer.toString(Math.max(128,
+                Integer.parseInt(trainer.getOrDefault("eval.max-new-tokens", "128"))));
+        s.put("sampling.max-new-tokens", maxNewTokens);
+        s.put("eval.max-new-tokens", maxNewTokens);
+        s.put("eval.samples", trainer.getOrDefault("eval.samples", "4"));
+
+        s.put("selection.max-per-prompt", "2");
+        s.put("student.preset", "half");
+        s.put("student.max-parameter-ratio", "0.25");
+        if (smoke) {
+            // About 1% of the smoke teacher's samples were correct when measured, so it needs many samples to
+            // leave a few traces.
+            s.put("sampling.prompts", "96");
+            s.put("sampling.group-size", "8");
+            s.put("training.steps", "40");
+            s.put("training.batch-size", "8");
+        } else {
+            // The teacher writes one trace per question, so one sample of many prompts leaves the most distinct ones.
+            s.put("sampling.prompts", "1024");
+            s.put("sampling.group-size", "1");
+            s.put("training.steps", "400");
+            s.put("training.batch-size", "32");
         }
         return s;
     }

@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /** Entry point of the {@code reasonflow} command line. */
 @Command(name = "reasonflow", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "R1-style reasoning training (cold-start SFT, GRPO) as services over Apache Kafka.",
-        subcommands = {DemoCommand.class, RunCommand.class, GradeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        description = "R1-style reasoning training (cold-start SFT, GRPO, distillation) as services over Apache Kafka.",
+        subcommands = {DemoCommand.class, RunCommand.class, DistillCommand.class, GradeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class ReasonflowCli implements Runnable {
 
     @CommandLine.Spec

@@ -79,6 +79,8 @@ public class TrainingRun {
     private int attempt;
     private Double sftFinalLoss;
     private double earlierWallSeconds;
+    /** Wall seconds from the start of the run to the end of each stage's evaluation, in this attempt's view. */
+    private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
     private double earlierGrpoSeconds;
     private long startedNanos;
     private long grpoStartedNanos;
@@ -427,6 +429,7 @@ public class TrainingRun {
         io.publishEval(result);
         output.appendEval(result);
         output.writeEvalSamples(stage, EvalAggregator.examples(scored, EVAL_EXAMPLES));
+        stageSeconds.put(stage, earlierWallSeconds + (System.nanoTime() - startedNanos) / 1e9);
         evaluations.put(stage, result);
         progress.line(String.format("eval %-5s version %d: pass@1 %.3f maj@%d %.3f format %.3f length %.1f (%d prompts)",
                 stage, version, result.passAt1(), result.samplesPerPrompt(), result.majAtK(), result.formatRate(),
@@ -462,6 +465,7 @@ public class TrainingRun {
         summary.put("evaluations", evaluations);
         summary.put("resumes", attempt);
         summary.put("wall_seconds", earlierWallSeconds + (System.nanoTime() - started) / 1e9);
+        summary.put("stage_seconds", new LinkedHashMap<>(stageSeconds));
         return summary;
     }
 
