@@ -28,7 +28,7 @@ import tools.jackson.databind.JsonNode;
  * </ul>
  */
 public final class Recipe {
-    /** Which comparison a demo runs. */
+    /** The comparison a demo runs. */
     public enum Kind {
         /** base, sft, grpo (teacher), student-distilled, student-grpo. */
         R1("r1"),
@@ -45,7 +45,7 @@ public final class Recipe {
             return label;
         }
 
-        /** Whether the recipe distills the teacher and trains the student by RL for comparison. */
+        /** Returns whether the recipe distills the teacher and trains the student by RL for comparison. */
         public boolean students() {
             return this == R1;
         }
@@ -171,7 +171,7 @@ public final class Recipe {
         return examples;
     }
 
-    /** The last evaluation of each stage in an {@code eval.jsonl}; a resumed run may have written one again. */
+    /** Returns the last evaluation of each stage in an {@code eval.jsonl}, since a resumed run may write one again. */
     private static Map<String, JsonNode> lastPerStage(Path evalJsonl) throws IOException {
         Map<String, JsonNode> stages = new LinkedHashMap<>();
         if (!Files.isRegularFile(evalJsonl)) {
