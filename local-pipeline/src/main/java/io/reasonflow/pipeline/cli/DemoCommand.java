@@ -173,7 +173,7 @@ final class DemoCommand implements Callable<Integer> {
             TopicSetup.ensureTopics(servers, CLUSTER_TIMEOUT);
             Map<String, String> distill = new java.util.LinkedHashMap<>();
             if (recipe.students()) {
-                distill.putAll(DemoSettings.distill(smoke, settings));
+                distill.putAll(DemoSettings.distill(smoke || DemoSettings.isSmoke(settings), settings));
                 distill.putAll(distillSettings);
             }
             say("Recipe " + recipe.label() + ": the teacher's run (" + stageNames(settings) + ")");

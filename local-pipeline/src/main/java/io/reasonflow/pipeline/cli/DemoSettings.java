@@ -9,7 +9,15 @@ import java.util.Map;
  * size trains a model large enough to learn the bundled arithmetic task.
  */
 final class DemoSettings {
+    /** Trainer setting that records the demo's size; the trainer keeps {@code pipeline.*} settings as they are. */
+    static final String SIZE_KEY = "pipeline.demo-size";
+
     private DemoSettings() {
+    }
+
+    /** Whether trainer settings, such as those of a checkpoint, are the smoke size's. */
+    static boolean isSmoke(Map<String, String> trainer) {
+        return "smoke".equals(trainer.get(SIZE_KEY));
     }
 
     static Map<String, String> of(boolean smoke, String runId, Path out, long seed, Path dataset) {
@@ -66,6 +74,8 @@ final class DemoSettings {
             s.put("eval.samples", "4");
             s.put("eval.max-new-tokens", dataset != null ? "160" : "128");
         }
+        // Recorded in the checkpoints, so a resumed run sizes its later stages as the interrupted one did.
+        s.put(SIZE_KEY, smoke ? "smoke" : "full");
         return s;
     }
 

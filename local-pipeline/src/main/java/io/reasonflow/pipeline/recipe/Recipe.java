@@ -85,6 +85,8 @@ public final class Recipe {
 
     private static Map<String, String> derived(Map<String, String> teacher, String name) {
         Map<String, String> settings = new LinkedHashMap<>(teacher);
+        // A resumed teacher continues from its checkpoint; the comparison run starts afresh.
+        settings.remove("resume-from");
         settings.put("run-id", teacher.get("run-id") + "-" + name);
         settings.put("output-dir", Path.of(teacher.get("output-dir")).resolve(name).toString());
         return settings;
