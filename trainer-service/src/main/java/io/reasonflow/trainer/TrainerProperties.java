@@ -37,12 +37,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxRecordBytes largest scored group, in bytes, that the trainer reads (default 8 MiB, the fetch size that
  *                     {@code trainer-service.properties} sets). A larger record goes to {@code reasonflow.scored.dlq}
  *                     without its value, and its group counts as dead-lettered.
+ * @param base         base pretraining on plain problem and answer text before cold-start SFT, which runs
+ *                     when {@code base.steps} is above 0
  */
 @ConfigurationProperties(prefix = "reasonflow.trainer", ignoreUnknownFields = false)
 public record TrainerProperties(String runId, Path outputDir, long seed, boolean autoStart, Duration groupTimeout,
         Task task, Model model, Sft sft, Grpo grpo, Eval eval, @DefaultValue("10") int checkpointEvery,
         @DefaultValue("3") int checkpointKeep, Path resumeFrom, Map<String, String> pipeline,
-        Path policyStore, @DefaultValue("8388608") int maxRecordBytes) {
+        Path policyStore, @DefaultValue("8388608") int maxRecordBytes, @DefaultValue Base base) {
 
     /**
      * @param name          {@code arithmetic} (generated from the seed), {@code gsm8k} (a GSM8K-format file) or
@@ -69,6 +71,19 @@ public record TrainerProperties(String runId, Path outputDir, long seed, boolean
      */
     public record Model(int hiddenSize, int layers, int heads, int kvHeads, int intermediateSize, int maxPositions,
             Path checkpoint) {
+    }
+
+    /**
+     * Base pretraining: next-token prediction on plain problem and answer lines such as {@code 472+389=861},
+     * with no reasoning and no prompt template, before cold-start SFT. The lines come from the training side of
+     * the held-out split. Only the generated arithmetic task has such a corpus.
+     *
+     * @param steps        optimizer steps; 0 skips the stage
+     * @param batchSize    sequences per step, each a few problem lines
+     * @param learningRate AdamW peak learning rate, with the warm-up and cosine decay of cold-start SFT
+     */
+    public record Base(@DefaultValue("0") int steps, @DefaultValue("32") int batchSize,
+            @DefaultValue("0.003") double learningRate) {
     }
 
     /**
@@ -287,6 +302,13 @@ public record TrainerProperties(String runId, Path outputDir, long seed, boolean
         require(model != null, "reasonflow.trainer.model", model, "model settings");
         require(sft != null && sft.steps() >= 0 && sft.batchSize() >= 1, "reasonflow.trainer.sft", sft,
                 "steps >= 0 and batch-size >= 1");
+        require(base != null && base.steps() >= 0, "reasonflow.trainer.base.steps", base == null ? null : base.steps(),
+                ">= 0 (0 skips base pretraining)");
+        require(base.batchSize() >= 1, "reasonflow.trainer.base.batch-size", base.batchSize(), ">= 1");
+        require(base.learningRate() > 0 && Double.isFinite(base.learningRate()), "reasonflow.trainer.base.learning-rate",
+                base.learningRate(), "a finite value > 0");
+        require(base.steps() == 0 || "arithmetic".equals(task.name()), "reasonflow.trainer.base.steps", base.steps(),
+                "0 when the task is " + task.name() + ", because base pretraining generates arithmetic text");
         require(grpo != null, "reasonflow.trainer.grpo", grpo, "GRPO settings");
         require(eval != null && eval.samples() >= 1, "reasonflow.trainer.eval.samples",
                 eval == null ? null : eval.samples(), ">= 1");

@@ -63,6 +63,8 @@ final class DemoSettings {
             s.put("model.heads", "4");
             s.put("model.kv-heads", "2");
             s.put("model.intermediate-size", "344");
+            // Base pretraining on plain "a+b=c" lines, without the think/answer format, before the cold start.
+            s.put("base.steps", "150");
             s.put("sft.steps", "800");
             s.put("sft.batch-size", "32");
             s.put("grpo.steps", "30");

@@ -34,6 +34,11 @@ public final class RunSettings {
     public static Map<String, String> of(TrainerProperties properties) {
         Map<String, String> flat = new TreeMap<>();
         flatten("", properties, flat);
+        if (properties.base().steps() == 0) {
+            // Base pretraining that does not run shapes nothing, and checkpoints written before the stage existed
+            // have no base settings, so they still resume.
+            flat.keySet().removeIf(name -> name.startsWith("base."));
+        }
         return flat;
     }
 

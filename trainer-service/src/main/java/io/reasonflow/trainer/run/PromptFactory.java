@@ -40,10 +40,21 @@ public class PromptFactory {
     }
 
     public PromptMessage create(TaskExample example, Purpose purpose, SamplingSettings sampling, long minPolicyVersion) {
+        return create(example, purpose, sampling, minPolicyVersion, template);
+    }
+
+    /** Creates a prompt rendered with {@code promptTemplate} instead of this factory's template. */
+    public PromptMessage create(TaskExample example, Purpose purpose, SamplingSettings sampling, long minPolicyVersion,
+            PromptTemplate promptTemplate) {
         String groupId = idPrefix + "-" + purpose.wireName() + "-" + nextGroup++;
         return new PromptMessage(Messages.SCHEMA_VERSION, runId, groupId, example.id(), example.task(),
-                template.render(example.question()), example.answer(), purpose, sampling, minPolicyVersion,
+                promptTemplate.render(example.question()), example.answer(), purpose, sampling, minPolicyVersion,
                 seeds.nextLong());
+    }
+
+    /** Returns the template this factory renders prompts with. */
+    public PromptTemplate template() {
+        return template;
     }
 
     public String promptText(TaskExample example) {

@@ -15,7 +15,9 @@ import io.reasonflow.model.tokenizer.Tokenizer;
 import io.reasonflow.model.transformer.PolicyModel;
 import io.reasonflow.tasks.TaskExample;
 import io.reasonflow.tasks.prompt.PromptTemplate;
+import io.reasonflow.tasks.split.HeldOutSplit;
 import io.reasonflow.trainer.TrainerProperties;
+import io.reasonflow.trainer.base.BaseCorpus;
 import io.reasonflow.trainer.checkpoint.CheckpointManifest;
 import io.reasonflow.trainer.checkpoint.CheckpointStore;
 import io.reasonflow.trainer.checkpoint.RunSettings;
@@ -133,6 +135,9 @@ public class TrainingRun {
             }
             versions.publish(policy, 0);
             evaluate("start", data, output, progress);
+            if (properties.base().steps() > 0) {
+                pretrainBase(policy, data, output, progress);
+            }
 
             SftTrainer sft = new SftTrainer(policy, tokenizer, properties.sft(), properties.seed());
             double sftLoss = sft.train(sftPairs, (step, loss) -> {
@@ -149,6 +154,30 @@ public class TrainingRun {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot close the run output: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Base pretraining on plain problem and answer lines, then {@code checkpoints/base}, a policy version and the
+     * evaluation {@code base}, which prompts with the question and {@code =} as the model was trained.
+     */
+    private void pretrainBase(PolicyModel policy, TaskData data, RunOutput output, Progress progress)
+            throws InterruptedException {
+        TrainerProperties.Base base = properties.base();
+        List<SftPair> corpus = BaseCorpus.sequences(properties.task().digits(), properties.seed() + 2,
+                base.steps() * base.batchSize(), new HeldOutSplit(TaskData.EVAL_FRACTION), tokenizer);
+        progress.line(String.format("Base corpus: %d sequences of %d problem lines such as %s", corpus.size(),
+                BaseCorpus.LINES_PER_SEQUENCE, tokenizer.decode(corpus.get(0).completionIds()).lines().findFirst()
+                        .orElse("")));
+        SftTrainer trainer = new SftTrainer(policy, tokenizer,
+                new TrainerProperties.Sft(base.steps(), base.batchSize(), base.learningRate(), null), properties.seed());
+        trainer.train(corpus, (step, loss) -> {
+            if (step % Math.max(1, base.steps() / 10) == 0 || step == base.steps()) {
+                progress.line(String.format("base step %d/%d loss %.4f", step, base.steps(), loss));
+            }
+        });
+        Checkpoints.save(output.checkpointDirectory("base"), policy);
+        versions.publish(policy, 0);
+        evaluate("base", BaseCorpus.EQUATION, BaseCorpus.STOP, data, output, progress);
     }
 
     /** GRPO from the start or from a checkpoint, then the final checkpoint, evaluation and summary. */
@@ -396,13 +425,19 @@ public class TrainingRun {
     private static final int EVAL_EXAMPLES = 4;
 
     private void evaluate(String stage, TaskData data, RunOutput output, Progress progress) throws InterruptedException {
+        evaluate(stage, prompts.template(), PromptFactory.STOP, data, output, progress);
+    }
+
+    /** Evaluates the latest policy version on the held-out examples, rendered with {@code template}. */
+    private void evaluate(String stage, PromptTemplate template, List<String> stop, TaskData data, RunOutput output,
+            Progress progress) throws InterruptedException {
         TrainerProperties.Eval eval = properties.eval();
         SamplingSettings sampling = new SamplingSettings(eval.samples(), eval.temperature(), eval.topP(), 0,
-                eval.maxNewTokens(), PromptFactory.STOP);
+                eval.maxNewTokens(), stop);
         long version = versions.latestVersion();
         List<PromptMessage> batch = new ArrayList<>();
         for (TaskExample example : data.eval()) {
-            batch.add(prompts.create(example, Purpose.EVAL, sampling, version));
+            batch.add(prompts.create(example, Purpose.EVAL, sampling, version, template));
         }
         io.publishPrompts(batch);
         batch.forEach(p -> ledger.publishedEval(p.groupId()));
@@ -457,6 +492,7 @@ public class TrainingRun {
         summary.put("parameters", policy.parameterCount());
         summary.put("policy_versions", versions.latestVersion() + 1);
         summary.put("policy_versions_seen_in_rollouts", List.copyOf(versionsSeenInRollouts));
+        summary.put("base_steps", properties.base().steps());
         summary.put("sft_steps", properties.sft().steps());
         summary.put("sft_final_loss", sftLoss);
         summary.put("grpo_steps", properties.grpo().steps());
