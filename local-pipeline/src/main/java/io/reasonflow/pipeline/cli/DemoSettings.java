@@ -53,7 +53,8 @@ final class DemoSettings {
             s.put("grpo.group-size", "4");
             s.put("grpo.max-new-tokens", dataset != null ? "64" : "48");
             s.put("eval.samples", "2");
-            s.put("eval.max-new-tokens", dataset != null ? "64" : "48");
+            // Long enough for a whole arithmetic trace (about 85 tokens), so the smoke table shows formats and answers.
+            s.put("eval.max-new-tokens", dataset != null ? "64" : "96");
         } else {
             s.put("task.digits", "2");
             s.put("task.train-examples", dataset != null ? "2000" : "4000");
@@ -110,7 +111,8 @@ final class DemoSettings {
         String maxNewTokens = Integer.toString(Math.max(128,
                 Integer.parseInt(trainer.getOrDefault("eval.max-new-tokens", "128"))));
         s.put("sampling.max-new-tokens", maxNewTokens);
-        s.put("eval.max-new-tokens", maxNewTokens);
+        // The same protocol as the trainer's evaluations, so the report's rows compare.
+        s.put("eval.max-new-tokens", trainer.getOrDefault("eval.max-new-tokens", "128"));
         s.put("eval.samples", trainer.getOrDefault("eval.samples", "4"));
 
         s.put("selection.max-per-prompt", "2");

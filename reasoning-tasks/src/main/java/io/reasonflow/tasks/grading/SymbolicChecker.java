@@ -113,9 +113,17 @@ final class SymbolicChecker {
                 return Verdict.LIMIT_EXCEEDED;
             }
             ExecutorService executor = startedWorker();
+            long started = System.nanoTime();
             Future<Verdict> result = executor.submit(() -> compare(left, right));
             try {
-                return result.get(timeLimit.toNanos(), TimeUnit.NANOSECONDS);
+                Verdict verdict = result.get(timeLimit.toNanos(), TimeUnit.NANOSECONDS);
+                // A verdict that arrives after the limit counts as a timeout too, so the limit does not depend
+                // on how the waiting thread was scheduled.
+                if (System.nanoTime() - started <= timeLimit.toNanos()) {
+                    return verdict;
+                }
+                timeouts.incrementAndGet();
+                return Verdict.LIMIT_EXCEEDED;
             } catch (TimeoutException e) {
                 abandonWorker(result);
                 long count = timeouts.incrementAndGet();
