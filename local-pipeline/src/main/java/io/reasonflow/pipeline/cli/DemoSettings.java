@@ -64,8 +64,8 @@ final class DemoSettings {
             s.put("model.heads", "4");
             s.put("model.kv-heads", "2");
             s.put("model.intermediate-size", "344");
-            // Base pretraining on plain "a+b=c" lines, without the think/answer format, before the cold start.
-            s.put("base.steps", "150");
+            // No base pretraining by default: 150 steps of it before this cold start lowered held-out pass@1 after
+            // SFT from 0.922 to 0.191 in one measured run. --trainer base.steps=N adds the stage.
             s.put("sft.steps", "800");
             s.put("sft.batch-size", "32");
             s.put("grpo.steps", "30");
