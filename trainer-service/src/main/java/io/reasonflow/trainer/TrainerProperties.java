@@ -79,11 +79,12 @@ public record TrainerProperties(String runId, Path outputDir, long seed, boolean
      * the held-out split. Only the generated arithmetic task has such a corpus.
      *
      * @param steps        optimizer steps; 0 skips the stage
-     * @param batchSize    sequences per step, each a few problem lines
-     * @param learningRate AdamW peak learning rate, with the warm-up and cosine decay of cold-start SFT
+     * @param batchSize    sequences per step, each one problem line
+     * @param learningRate AdamW peak learning rate, with the warm-up and cosine decay of cold-start SFT. Lower than
+     *                     SFT's: at 0.003 the stage left the SFT that followed far behind
      */
     public record Base(@DefaultValue("0") int steps, @DefaultValue("32") int batchSize,
-            @DefaultValue("0.003") double learningRate) {
+            @DefaultValue("0.0005") double learningRate) {
     }
 
     /**
@@ -92,8 +93,16 @@ public record TrainerProperties(String runId, Path outputDir, long seed, boolean
      * @param learningRate AdamW learning rate
      * @param dataset      JSONL file of {@code prompt}/{@code completion} pairs to train on instead of the
      *                     task's generated reference traces, or null
+     * @param examples     size of the cold-start set: the first N examples (of the dataset, or of the task's
+     *                     training split), 0 for all of them. R1's cold start is a small set of readable traces,
+     *                     and the training prompts beyond it are left to reinforcement learning
      */
-    public record Sft(int steps, int batchSize, double learningRate, Path dataset) {
+    public record Sft(int steps, int batchSize, double learningRate, Path dataset, @DefaultValue("0") int examples) {
+
+        /** Settings that train on every example. */
+        public Sft(int steps, int batchSize, double learningRate, Path dataset) {
+            this(steps, batchSize, learningRate, dataset, 0);
+        }
     }
 
     /**
@@ -315,6 +324,8 @@ public record TrainerProperties(String runId, Path outputDir, long seed, boolean
         require(eval.every() >= 0, "reasonflow.trainer.eval.every", eval.every(), ">= 0 (0 turns it off)");
         require(eval.temperature() >= 0, "reasonflow.trainer.eval.temperature", eval.temperature(), ">= 0");
         require(eval.topP() > 0 && eval.topP() <= 1, "reasonflow.trainer.eval.top-p", eval.topP(), "a value in (0, 1]");
+        require(sft.examples() >= 0, "reasonflow.trainer.sft.examples", sft.examples(),
+                ">= 0 (0 trains on every example)");
         require(sft.dataset() == null || java.nio.file.Files.isRegularFile(sft.dataset()),
                 "reasonflow.trainer.sft.dataset", sft.dataset(), "a readable JSONL file of prompt/completion pairs");
     }

@@ -23,7 +23,7 @@ class BasePropertiesTest {
     void baseStageIsOffByDefault() throws IOException {
         TrainerProperties.Base base = bind(Map.of()).base();
 
-        assertThat(base).isEqualTo(new TrainerProperties.Base(0, 32, 0.003));
+        assertThat(base).isEqualTo(new TrainerProperties.Base(0, 32, 0.0005));
     }
 
     @Test
@@ -34,7 +34,7 @@ class BasePropertiesTest {
         TrainerProperties.Base base = new Binder(new MapConfigurationPropertySource(values))
                 .bind("reasonflow.trainer", TrainerProperties.class).get().base();
 
-        assertThat(base).isEqualTo(new TrainerProperties.Base(0, 32, 0.003));
+        assertThat(base).isEqualTo(new TrainerProperties.Base(0, 32, 0.0005));
     }
 
     @Test

@@ -18,13 +18,11 @@ import java.util.List;
  *
  * <p>Each operand has from 1 to the task's digit count digits, so the corpus also contains the one-digit sums and
  * differences that the column traces of cold-start SFT are made of. Questions come only from the training side of
- * the held-out split, so no held-out question is ever trained on. {@link #LINES_PER_SEQUENCE} lines, each ended by
- * a newline, make one training sequence; the loss covers every token after BOS.
+ * the held-out split, so no held-out question is ever trained on. Each line, ended by a newline, is one training
+ * sequence after BOS, and the loss covers all of it. Lines are not packed together, because a model trained to
+ * predict an unrelated next line learns to disregard what came before, and a trace starts by copying the question.
  */
 public final class BaseCorpus {
-
-    /** Problem lines packed into one training sequence. */
-    public static final int LINES_PER_SEQUENCE = 8;
 
     /** Maximum number of distinct sequences generated. A longer stage goes through them again in a new order. */
     static final int MAX_SEQUENCES = 20_000;
@@ -57,7 +55,7 @@ public final class BaseCorpus {
 
     /**
      * Returns the training sequences of a stage of {@code sequences} sequences (at most {@value #MAX_SEQUENCES}
-     * distinct ones): each is BOS as the prompt and {@value #LINES_PER_SEQUENCE} lines as the completion, so
+     * distinct ones): each is BOS as the prompt and one line with its newline as the completion, so
      * {@link io.reasonflow.trainer.sft.SftTrainer} trains on the whole text.
      */
     public static List<SftPair> sequences(int maxDigits, long seed, int sequences, HeldOutSplit split,
@@ -65,16 +63,11 @@ public final class BaseCorpus {
         if (sequences < 1) {
             throw new IllegalArgumentException("sequences is " + sequences + ", expected >= 1");
         }
-        int count = Math.min(sequences, MAX_SEQUENCES);
-        List<String> lines = lines(maxDigits, seed, count * LINES_PER_SEQUENCE, split);
+        List<String> lines = lines(maxDigits, seed, Math.min(sequences, MAX_SEQUENCES), split);
         int[] prompt = {tokenizer.bosId()};
-        List<SftPair> pairs = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            StringBuilder text = new StringBuilder();
-            for (String line : lines.subList(i * LINES_PER_SEQUENCE, (i + 1) * LINES_PER_SEQUENCE)) {
-                text.append(line).append('\n');
-            }
-            pairs.add(new SftPair("base-" + i, prompt, tokenizer.encode(text.toString())));
+        List<SftPair> pairs = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            pairs.add(new SftPair("base-" + i, prompt, tokenizer.encode(lines.get(i) + "\n")));
         }
         return pairs;
     }

@@ -117,9 +117,12 @@ public class TrainingRun {
                 data.name(), data.train().size(), data.eval().size(), data.skipped()));
         List<SftPair> sftPairs = properties.sft().dataset() == null ? data.sftPairs()
                 : SftJsonl.read(properties.sft().dataset(), tokenizer);
-        if (properties.sft().dataset() != null) {
-            progress.line(String.format("SFT examples: %d from %s", sftPairs.size(), properties.sft().dataset()));
+        int available = sftPairs.size();
+        if (properties.sft().examples() > 0 && properties.sft().examples() < available) {
+            sftPairs = sftPairs.subList(0, properties.sft().examples());
         }
+        progress.line(String.format("SFT examples: %d of %d from %s", sftPairs.size(), available,
+                properties.sft().dataset() == null ? "the task's reference traces" : properties.sft().dataset()));
         try (RunOutput output = resumed == null ? new RunOutput(properties.outputDir())
                         : new RunOutput(properties.outputDir(), resumed.metricsLines(), resumed.evalLines());
                 PolicyModel policy = resumed != null ? resumed.loadPolicy()
@@ -163,11 +166,11 @@ public class TrainingRun {
     private void pretrainBase(PolicyModel policy, TaskData data, RunOutput output, Progress progress)
             throws InterruptedException {
         TrainerProperties.Base base = properties.base();
-        List<SftPair> corpus = BaseCorpus.sequences(properties.task().digits(), properties.seed() + 2,
-                base.steps() * base.batchSize(), new HeldOutSplit(TaskData.EVAL_FRACTION), tokenizer);
-        progress.line(String.format("Base corpus: %d sequences of %d problem lines such as %s", corpus.size(),
-                BaseCorpus.LINES_PER_SEQUENCE, tokenizer.decode(corpus.get(0).completionIds()).lines().findFirst()
-                        .orElse("")));
+        int sequences = (int) Math.min((long) base.steps() * base.batchSize(), Integer.MAX_VALUE);
+        List<SftPair> corpus = BaseCorpus.sequences(properties.task().digits(), properties.seed() + 2, sequences,
+                new HeldOutSplit(TaskData.EVAL_FRACTION), tokenizer);
+        progress.line(String.format("Base corpus: %d problem lines such as %s", corpus.size(),
+                tokenizer.decode(corpus.get(0).completionIds()).strip()));
         SftTrainer trainer = new SftTrainer(policy, tokenizer,
                 new TrainerProperties.Sft(base.steps(), base.batchSize(), base.learningRate(), null), properties.seed());
         trainer.train(corpus, (step, loss) -> {

@@ -64,18 +64,16 @@ class BaseCorpusTest {
     }
 
     @Test
-    void sequencesPackLinesAfterBos() {
+    void sequenceIsOneLineAfterBos() {
         List<SftPair> sequences = BaseCorpus.sequences(2, 7, 5, split, tokenizer);
 
         assertThat(sequences).hasSize(5);
-        List<String> lines = BaseCorpus.lines(2, 7, 5 * BaseCorpus.LINES_PER_SEQUENCE, split);
+        List<String> lines = BaseCorpus.lines(2, 7, 5, split);
         for (int i = 0; i < sequences.size(); i++) {
             SftPair pair = sequences.get(i);
             assertThat(pair.promptIds()).containsExactly(tokenizer.bosId());
             String text = tokenizer.decode(pair.completionIds());
-            List<String> expected = lines.subList(i * BaseCorpus.LINES_PER_SEQUENCE,
-                    (i + 1) * BaseCorpus.LINES_PER_SEQUENCE);
-            assertThat(text).isEqualTo(String.join("\n", expected) + "\n");
+            assertThat(text).isEqualTo(lines.get(i) + "\n");
             assertThat(text).doesNotContain("<think>", "User:");
         }
     }
@@ -100,7 +98,7 @@ class BaseCorpusTest {
 
     @Test
     void pretrainingLowersTheLoss() {
-        List<SftPair> corpus = BaseCorpus.sequences(1, 5, 64, split, tokenizer);
+        List<SftPair> corpus = BaseCorpus.sequences(2, 5, 256, split, tokenizer);
         List<Double> losses = new ArrayList<>();
         try (PolicyModel model = PolicyModel.initialize(ModelConfig.tiny(tokenizer.vocabSize()), 3)) {
             new SftTrainer(model, tokenizer, new TrainerProperties.Sft(30, 8, 0.01, null), 5)
