@@ -98,11 +98,6 @@ public record TrainerProperties(String runId, Path outputDir, long seed, boolean
      *                     and the training prompts beyond it are left to reinforcement learning
      */
     public record Sft(int steps, int batchSize, double learningRate, Path dataset, @DefaultValue("0") int examples) {
-
-        /** Settings that train on every example. */
-        public Sft(int steps, int batchSize, double learningRate, Path dataset) {
-            this(steps, batchSize, learningRate, dataset, 0);
-        }
     }
 
     /**

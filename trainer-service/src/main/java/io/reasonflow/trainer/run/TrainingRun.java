@@ -172,7 +172,7 @@ public class TrainingRun {
         progress.line(String.format("Base corpus: %d problem lines such as %s", corpus.size(),
                 tokenizer.decode(corpus.get(0).completionIds()).strip()));
         SftTrainer trainer = new SftTrainer(policy, tokenizer,
-                new TrainerProperties.Sft(base.steps(), base.batchSize(), base.learningRate(), null), properties.seed());
+                new TrainerProperties.Sft(base.steps(), base.batchSize(), base.learningRate(), null, 0), properties.seed());
         trainer.train(corpus, (step, loss) -> {
             if (step % Math.max(1, base.steps() / 10) == 0 || step == base.steps()) {
                 progress.line(String.format("base step %d/%d loss %.4f", step, base.steps(), loss));
