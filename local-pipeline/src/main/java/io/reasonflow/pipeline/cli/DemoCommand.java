@@ -53,13 +53,13 @@ final class DemoCommand implements Callable<Integer> {
     private KafkaConfigOption kafkaConfig;
 
     @Option(names = "--trainer", paramLabel = "KEY=VALUE",
-            description = "Trainer setting reasonflow.trainer.KEY, repeatable, applied over the demo's own. "
-                    + "Examples: --trainer eval.every=10, --trainer sft.dataset=traces.jsonl. README.md lists them.")
+            description = "Trainer setting reasonflow.trainer.KEY, repeatable, applied over the demo's own, "
+                    + "for example --trainer eval.every=10. README.md lists them.")
     private Map<String, String> trainerSettings = new java.util.LinkedHashMap<>();
 
     @Option(names = "--reward", paramLabel = "KEY=VALUE",
-            description = "Reward service setting reasonflow.reward.KEY, repeatable. Examples: --reward "
-                    + "weights.format=0.5, --reward kafka-graders=arithmetic. docs/reward-service.md lists them.")
+            description = "Reward service setting reasonflow.reward.KEY, repeatable, such as --reward "
+                    + "weights.format=0.5 or --reward kafka-graders=arithmetic. docs/reward-service.md lists them.")
     private Map<String, String> rewardSettings = new java.util.LinkedHashMap<>();
 
     @Option(names = "--distill", paramLabel = "KEY=VALUE",
