@@ -1,5 +1,6 @@
 package io.reasonflow.pipeline;
 
+import io.reasonflow.pipeline.broker.KafkaClientSettings;
 import io.reasonflow.reward.RewardApplication;
 import io.reasonflow.rollout.RolloutWorker;
 import io.reasonflow.rollout.RolloutApplication;
@@ -63,6 +64,17 @@ public final class LocalPipeline {
     public static Result run(String bootstrapServers, Map<String, String> trainerSettings,
             Map<String, String> rewardSettings, int rolloutInstances, Map<String, String> distillSettings,
             TrainingRun.Progress progress) throws InterruptedException, IOException {
+        return run(bootstrapServers, KafkaClientSettings.NONE, trainerSettings, rewardSettings, rolloutInstances,
+                distillSettings, progress);
+    }
+
+    /**
+     * Runs as {@link #run(String, Map, Map, int, Map, TrainingRun.Progress)} does, with {@code client}'s Kafka
+     * client properties (SASL, TLS) in every service, as {@code spring.kafka.properties.*}.
+     */
+    public static Result run(String bootstrapServers, KafkaClientSettings client, Map<String, String> trainerSettings,
+            Map<String, String> rewardSettings, int rolloutInstances, Map<String, String> distillSettings,
+            TrainingRun.Progress progress) throws InterruptedException, IOException {
         if (rolloutInstances < 1) {
             throw new IllegalArgumentException("rollout instances is " + rolloutInstances + ", expected at least 1");
         }
@@ -73,7 +85,8 @@ public final class LocalPipeline {
             Map<String, String> rewardArgs = new LinkedHashMap<>();
             rewardArgs.put("reasonflow.reward.streams.state-dir", rewardState.toString());
             rewardSettings.forEach((key, value) -> rewardArgs.put("reasonflow.reward." + key, value));
-            ConfigurableApplicationContext reward = start(RewardApplication.builder(), bootstrapServers, rewardArgs);
+            ConfigurableApplicationContext reward = start(RewardApplication.builder(), bootstrapServers, client,
+                    rewardArgs);
             contexts.add(reward);
             List<ConfigurableApplicationContext> rollouts = new ArrayList<>();
             // A policy started from a Hugging Face checkpoint samples with that checkpoint's tokenizer.
@@ -86,7 +99,7 @@ public final class LocalPipeline {
                 if (subword) {
                     rolloutArgs.put("reasonflow.rollout.tokenizer", checkpoint);
                 }
-                ConfigurableApplicationContext rollout = start(RolloutApplication.builder(), bootstrapServers,
+                ConfigurableApplicationContext rollout = start(RolloutApplication.builder(), bootstrapServers, client,
                         rolloutArgs);
                 contexts.add(rollout);
                 rollouts.add(rollout);
@@ -95,7 +108,8 @@ public final class LocalPipeline {
             trainerSettings.forEach((key, value) -> trainerArgs.put("reasonflow.trainer." + key, value));
             // Recorded in the trainer's checkpoints, so that a resume with other reward settings is rejected.
             rewardSettings.forEach((key, value) -> trainerArgs.put("reasonflow.trainer.pipeline.reward." + key, value));
-            ConfigurableApplicationContext trainer = start(TrainerApplication.builder(), bootstrapServers, trainerArgs);
+            ConfigurableApplicationContext trainer = start(TrainerApplication.builder(), bootstrapServers, client,
+                    trainerArgs);
             contexts.add(trainer);
             progress.line("Services started: reward, " + rolloutInstances + " rollout, trainer on " + bootstrapServers);
             List<String> rolloutUrls = rollouts.stream().map(LocalPipeline::metricsUrl).toList();
@@ -117,7 +131,7 @@ public final class LocalPipeline {
             }
             summary.put("rollout_instances", instances);
             if (!distillSettings.isEmpty()) {
-                summary.put("distill", DistillStage.run(bootstrapServers, distillSettings, progress::line));
+                summary.put("distill", DistillStage.run(bootstrapServers, client, distillSettings, progress::line));
             }
             writeSummary(trainerSettings.get("output-dir"), summary);
             return new Result(summary, List.copyOf(versions), published);
@@ -142,10 +156,15 @@ public final class LocalPipeline {
         return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port") + "/actuator/prometheus";
     }
 
-    private static ConfigurableApplicationContext start(SpringApplicationBuilder builder, String bootstrapServers,
-            Map<String, String> settings) {
+    /**
+     * Starts one service on the cluster with the client's Kafka properties and the given settings. The arguments
+     * stay in this JVM, so the secrets among the client properties do not show in the process list.
+     */
+    static ConfigurableApplicationContext start(SpringApplicationBuilder builder, String bootstrapServers,
+            KafkaClientSettings client, Map<String, String> settings) {
         List<String> args = new ArrayList<>();
         args.add("--spring.kafka.bootstrap-servers=" + bootstrapServers);
+        args.addAll(client.springArguments());
         // Each service's actuator listens on a free loopback port.
         args.add("--server.port=0");
         settings.forEach((key, value) -> args.add("--" + key + "=" + value));

@@ -151,7 +151,8 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
      * take the defaults of {@link HttpGraderSettings}.
      */
     public record HttpGraderProperties(URI url, Duration timeout, Integer maxAttempts, Duration retryWait,
-            Float failureRateThreshold, Integer minimumCalls, Integer slidingWindowSize, Duration openDuration) {
+            Float failureRateThreshold, Integer minimumCalls, Integer slidingWindowSize, Duration openDuration,
+            Long maxResponseBytes) {
 
         /** Returns the settings of grader {@code name}, with defaults for what is unset. */
         public HttpGraderSettings toSettings(String name) {
@@ -161,7 +162,8 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
                             : failureRateThreshold,
                     minimumCalls == null ? HttpGraderSettings.DEFAULT_MINIMUM_CALLS : minimumCalls,
                     slidingWindowSize == null ? HttpGraderSettings.DEFAULT_SLIDING_WINDOW_SIZE : slidingWindowSize,
-                    openDuration);
+                    openDuration,
+                    maxResponseBytes == null ? HttpGraderSettings.DEFAULT_MAX_RESPONSE_BYTES : maxResponseBytes);
         }
     }
 

@@ -5,7 +5,9 @@ import io.reasonflow.reward.plugin.GroupGrader;
 import io.reasonflow.reward.plugin.HttpGrader;
 import io.reasonflow.reward.stream.RewardCounters;
 import io.reasonflow.reward.stream.ScoringTopology;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,6 +56,28 @@ public class RewardStreamsConfiguration {
     @Bean
     RewardMetrics rewardMetrics(RewardCounters counters, RewardProperties properties) {
         return new RewardMetrics(counters, properties);
+    }
+
+    /**
+     * Publishes the failed calls and the oversize responses of each HTTP grader, as
+     * {@code reasonflow_reward_http_grader_failures_total} and {@code reasonflow_reward_http_grader_oversize_responses_total}
+     * with a {@code grader} tag.
+     */
+    @Bean
+    MeterBinder httpGraderMetrics(List<GroupGrader> httpGraders) {
+        return registry -> {
+            for (GroupGrader grader : httpGraders) {
+                if (grader instanceof HttpGrader http) {
+                    FunctionCounter.builder("reasonflow.reward.http.grader.failures", http, HttpGrader::failures)
+                            .description("Groups an HTTP grader gave null scores after a failed call, open circuit excluded")
+                            .tag("grader", http.name()).register(registry);
+                    FunctionCounter.builder("reasonflow.reward.http.grader.oversize.responses", http,
+                            HttpGrader::oversizeResponses)
+                            .description("HTTP grader responses whose body exceeded max-response-bytes and was not read further")
+                            .tag("grader", http.name()).register(registry);
+                }
+            }
+        };
     }
 
     @Bean(destroyMethod = "")

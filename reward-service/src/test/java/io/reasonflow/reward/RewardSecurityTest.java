@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -148,7 +149,12 @@ class RewardSecurityTest {
                 assertThat(ServiceTestClients.get(service, path).statusCode()).as(path).isEqualTo(404);
             }
             assertThat(ServiceTestClients.get(service, "/actuator/health").statusCode()).isEqualTo(200);
-            assertThat(ServiceTestClients.get(service, "/actuator/prometheus").statusCode()).isEqualTo(200);
+            HttpResponse<String> metrics = ServiceTestClients.get(service, "/actuator/prometheus");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).as("the redirect counts as a failed call")
+                    .contains("reasonflow_reward_http_grader_failures_total{grader=\"mover\"} 1.0")
+                    .contains("reasonflow_reward_http_grader_failures_total{grader=\"judge\"} 0.0")
+                    .contains("reasonflow_reward_http_grader_oversize_responses_total{grader=\"judge\"} 0.0");
         }
 
         // The clients logged their settings at INFO, with the JAAS configuration masked.

@@ -25,13 +25,21 @@ public final class TopicSetup {
     private TopicSetup() {
     }
 
-    /**
-     * Creates missing topics.
-     *
-     * @throws BrokerUnreachableException when the cluster does not respond within {@code timeout}
-     */
+    /** Creates missing topics over a plain connection; see {@link #ensureTopics(String, KafkaClientSettings, Duration)}. */
     public static void ensureTopics(String bootstrapServers, Duration timeout) {
+        ensureTopics(bootstrapServers, KafkaClientSettings.NONE, timeout);
+    }
+
+    /**
+     * Creates missing topics with an admin client that uses {@code client}'s properties, such as SASL or TLS
+     * settings.
+     *
+     * @throws BrokerUnreachableException when the cluster does not respond within {@code timeout}, rejects the
+     *         client's authentication or fails a request
+     */
+    public static void ensureTopics(String bootstrapServers, KafkaClientSettings client, Duration timeout) {
         Properties config = new Properties();
+        config.putAll(client.clientProperties());
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -46,12 +54,22 @@ public final class TopicSetup {
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             }
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // Admin.create rejects an invalid client property, such as an unknown security.protocol. The message
+            // names the property; Kafka does not put the value of a password property into it.
+            throw new BrokerUnreachableException("invalid Kafka client settings for " + bootstrapServers + ": "
+                    + describe(e), e);
         } catch (TimeoutException e) {
-            throw unreachable(bootstrapServers, timeout, e);
+            throw unreachable(bootstrapServers, client, timeout, e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
                 // The admin client's own timeout can expire just before the wait above does.
-                throw unreachable(bootstrapServers, timeout, e.getCause());
+                throw unreachable(bootstrapServers, client, timeout, e.getCause());
+            }
+            if (e.getCause() instanceof org.apache.kafka.common.errors.AuthenticationException) {
+                throw new BrokerUnreachableException("Kafka at " + bootstrapServers + " rejected the client's "
+                        + "authentication: " + e.getCause().getMessage() + "; check the SASL or TLS settings of "
+                        + "--kafka-config", e);
             }
             throw new BrokerUnreachableException("topic setup failed on Kafka at " + bootstrapServers + ": "
                     + e.getCause().getMessage(), e);
@@ -61,9 +79,21 @@ public final class TopicSetup {
         }
     }
 
-    private static BrokerUnreachableException unreachable(String bootstrapServers, Duration timeout, Throwable cause) {
+    private static BrokerUnreachableException unreachable(String bootstrapServers, KafkaClientSettings client,
+            Duration timeout, Throwable cause) {
+        String settings = client.isEmpty() ? "--bootstrap-servers" : "--bootstrap-servers, the security settings "
+                + "of --kafka-config " + client.names();
         return new BrokerUnreachableException("cannot reach Kafka at " + bootstrapServers + " within "
-                + timeout.toSeconds() + " s; check --bootstrap-servers and that the broker is running", cause);
+                + timeout.toSeconds() + " s; check " + settings + " and that the broker is running", cause);
+    }
+
+    private static String describe(Throwable error) {
+        String message = error.getMessage();
+        Throwable cause = error.getCause();
+        if (cause != null && cause.getMessage() != null && !cause.getMessage().equals(message)) {
+            message = message + ": " + cause.getMessage();
+        }
+        return message;
     }
 
     private static NewTopic newTopic(String name) {

@@ -37,9 +37,10 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Command(name = "grading", mixinStandardHelpOptions = true,
-            description = {"Benchmarks grading: accuracy plus strict format on GSM8K reference solutions",
-                "(half with a changed answer), in process, then the reward service on a local",
-                "broker against a pass-through of the same topic.", "",
+            description = {"Benchmarks grading in process and through the reward service.", "",
+                "Grades GSM8K reference solutions (half with a changed answer) with accuracy plus strict format, "
+                        + "in process, then times the reward service on a local broker against a pass-through of "
+                        + "the same topic.", "",
                 "grading_completions_per_second_per_core: one thread, its own graders.",
                 "service_vs_pass_through: scored groups per second over groups copied per",
                 "second by an exactly-once Kafka Streams pass-through with the same settings.",
@@ -50,8 +51,8 @@ final class BenchCommand implements Callable<Integer> {
                     description = "Stream threads of the reward service and of the pass-through (default: ${DEFAULT-VALUE}).")
                     int threads,
             @Option(names = "--bytes-per-token", paramLabel = "N", defaultValue = "1",
-                    description = {"Bytes of completion text per token in the rollout records: 1 as with the",
-                        "byte tokenizer (default), about 4 with a subword tokenizer."}) int bytesPerToken,
+                    description = "Bytes of completion text per token in the rollout records: 1 as with the "
+                            + "byte tokenizer (default), about 4 with a subword tokenizer.") int bytesPerToken,
             @Option(names = "--quick", description = "Few groups and a short timing, to check that it runs.")
                     boolean quick) throws Exception {
         if (bytesPerToken < 1) {

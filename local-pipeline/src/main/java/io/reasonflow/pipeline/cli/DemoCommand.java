@@ -3,6 +3,7 @@ package io.reasonflow.pipeline.cli;
 import io.reasonflow.pipeline.LocalPipeline;
 import io.reasonflow.pipeline.recipe.Recipe;
 import io.reasonflow.pipeline.report.RecipeReport;
+import io.reasonflow.pipeline.broker.KafkaClientSettings;
 import io.reasonflow.pipeline.broker.LocalKafkaBroker;
 import io.reasonflow.pipeline.broker.TopicSetup;
 import io.reasonflow.tasks.dataset.DatasetException;
@@ -48,19 +49,22 @@ final class DemoCommand implements Callable<Integer> {
             description = "Use this Kafka cluster instead of starting a local broker.")
     private String bootstrapServers;
 
+    @CommandLine.Mixin
+    private KafkaConfigOption kafkaConfig;
+
     @Option(names = "--trainer", paramLabel = "KEY=VALUE",
-            description = {"Trainer setting reasonflow.trainer.KEY (repeatable), applied over the demo's own, for",
-                "example --trainer eval.every=10 or --trainer sft.dataset=traces.jsonl; README.md lists them."})
+            description = "Trainer setting reasonflow.trainer.KEY, repeatable, applied over the demo's own, "
+                    + "for example --trainer eval.every=10. README.md lists them.")
     private Map<String, String> trainerSettings = new java.util.LinkedHashMap<>();
 
     @Option(names = "--reward", paramLabel = "KEY=VALUE",
-            description = {"Reward service setting reasonflow.reward.KEY (repeatable), for example",
-                "--reward weights.format=0.5 or --reward kafka-graders=arithmetic; docs/reward-service.md lists them."})
+            description = "Reward service setting reasonflow.reward.KEY, repeatable, such as --reward "
+                    + "weights.format=0.5 or --reward kafka-graders=arithmetic. docs/reward-service.md lists them.")
     private Map<String, String> rewardSettings = new java.util.LinkedHashMap<>();
 
     @Option(names = "--distill", paramLabel = "KEY=VALUE",
-            description = {"Distill setting reasonflow.distill.KEY (repeatable) of the last stage, applied over the",
-                "demo's own, for example --distill training.kl-weight=0; docs/distill.md lists them."})
+            description = "Distill setting reasonflow.distill.KEY of the last stage, repeatable, applied over the "
+                    + "demo's own. Example: --distill training.kl-weight=0. docs/distill.md lists them.")
     private Map<String, String> distillSettings = new java.util.LinkedHashMap<>();
 
     @Option(names = "--rollout-instances", paramLabel = "N", defaultValue = "1",
@@ -68,8 +72,8 @@ final class DemoCommand implements Callable<Integer> {
     private int rolloutInstances;
 
     @Option(names = "--recipe", paramLabel = "NAME", defaultValue = "r1", converter = RecipeConverter.class,
-            description = {"r1 (default): base, cold-start SFT, GRPO, a distilled student and the same student trained",
-                "by GRPO alone; r1-zero: base, SFT, GRPO and GRPO straight from the base model."})
+            description = "r1 (default): base, cold-start SFT, GRPO, a distilled student and the same student "
+                    + "trained by GRPO alone. r1-zero: base, SFT, GRPO and GRPO straight from the base model.")
     private Recipe.Kind recipe;
 
     /** Reads a recipe by its label. */
@@ -88,9 +92,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Seed of data, model and sampling (default: ${DEFAULT-VALUE}).")
     private long seed;
 
+    /** The Kafka client properties of --kafka-config, read when the command runs. */
+    private KafkaClientSettings client = KafkaClientSettings.NONE;
+
     @Option(names = "--resume", paramLabel = "DIR",
-            description = {"Continue an interrupted run from the newest checkpoint in DIR (the --out of that run),",
-                "with the settings stored in the checkpoint; results go to DIR."})
+            description = "Continue an interrupted run from the newest checkpoint in DIR (the --out of that run), "
+                    + "with the settings stored in the checkpoint. Results go to DIR.")
     private Path resume;
 
     /**
@@ -133,6 +140,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validateOptions();
+        client = kafkaConfig.read(spec.commandLine(), bootstrapServers, "--bootstrap-servers");
         if (resume != null) {
             DemoResume.Plan plan = resumePlan();
             say("Resuming " + plan.output().toAbsolutePath() + " from " + plan.checkpoint().getFileName());
@@ -169,16 +177,18 @@ final class DemoCommand implements Callable<Integer> {
                 broker = LocalKafkaBroker.start();
                 servers = broker.bootstrapServers();
                 say("Kafka broker (KRaft) started on " + servers);
+            } else if (!client.isEmpty()) {
+                say(kafkaConfig.summary(client));
             }
-            TopicSetup.ensureTopics(servers, CLUSTER_TIMEOUT);
+            TopicSetup.ensureTopics(servers, client, CLUSTER_TIMEOUT);
             Map<String, String> distill = new java.util.LinkedHashMap<>();
             if (recipe.students()) {
                 distill.putAll(DemoSettings.distill(smoke || DemoSettings.isSmoke(settings), settings));
                 distill.putAll(distillSettings);
             }
             say("Recipe " + recipe.label() + ": the teacher's run (" + stageNames(settings) + ")");
-            LocalPipeline.Result result = LocalPipeline.run(servers, settings, rewards, rolloutInstances, distill,
-                    this::say);
+            LocalPipeline.Result result = LocalPipeline.run(servers, client, settings, rewards, rolloutInstances,
+                    distill, this::say);
             say(String.format("Rollout service generated %d groups with policy versions %s", result.rolloutGroupsPublished(),
                     result.rolloutVersionsUsed()));
             boolean balanced = balanced(result.summary());
@@ -194,7 +204,8 @@ final class DemoCommand implements Callable<Integer> {
                 comparison = Recipe.r1Zero(settings);
                 say("Recipe " + recipe.label() + ": GRPO straight from the base model, without cold-start SFT (r1-zero/)");
             }
-            balanced &= balanced(LocalPipeline.run(servers, comparison, rewards, rolloutInstances, this::say).summary());
+            balanced &= balanced(LocalPipeline.run(servers, client, comparison, rewards, rolloutInstances, Map.of(),
+                    this::say).summary());
             RecipeReport report = Recipe.report(output, recipe, "./reasonflow " + String.join(" ",
                     spec.commandLine().getParseResult().originalArgs()));
             say(String.format("Done in %.1f s. Output: %s (report.md, summary.json, charts/, eval.jsonl, metrics.jsonl, "

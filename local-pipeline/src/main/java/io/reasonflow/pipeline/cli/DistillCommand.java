@@ -1,6 +1,7 @@
 package io.reasonflow.pipeline.cli;
 
 import io.reasonflow.pipeline.DistillStage;
+import io.reasonflow.pipeline.broker.KafkaClientSettings;
 import io.reasonflow.pipeline.broker.LocalKafkaBroker;
 import io.reasonflow.pipeline.broker.TopicSetup;
 import java.nio.file.Files;
@@ -50,15 +51,18 @@ final class DistillCommand implements Callable<Integer> {
     private Path traces;
 
     @Option(names = "--teacher-samples", paramLabel = "N", defaultValue = "0",
-            description = {"Prompts of the task's training split to send for teacher samples (purpose distill);",
-                "a rollout service following the teacher's run must be running on the cluster. 0 (default) reads",
-                "the teacher's scored groups already there."})
+            description = "Prompts of the task's training split to send for teacher samples (purpose distill). A "
+                    + "rollout service following the teacher's run must be running on the cluster. 0 (default) "
+                    + "reads the teacher's scored groups already there.")
     private int teacherSamples;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
             description = "Kafka cluster of the teacher's run. Without it a local broker is started, which needs "
                     + "--teacher and --traces.")
     private String bootstrapServers;
+
+    @CommandLine.Mixin
+    private KafkaConfigOption kafkaConfig;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/distill-<timestamp>).")
     private Path out;
@@ -91,13 +95,14 @@ final class DistillCommand implements Callable<Integer> {
     private long seed;
 
     @Option(names = "--distill", paramLabel = "KEY=VALUE",
-            description = {"Distill setting reasonflow.distill.KEY (repeatable), applied over the options above, for",
-                "example --distill selection.max-per-prompt=2; docs/distill.md lists them."})
+            description = "Distill setting reasonflow.distill.KEY, repeatable, applied over the options above. "
+                    + "Example: --distill selection.max-per-prompt=2. docs/distill.md lists them.")
     private Map<String, String> distillSettings = new LinkedHashMap<>();
 
     @Override
     public Integer call() throws Exception {
         validateOptions();
+        KafkaClientSettings client = kafkaConfig.read(spec.commandLine(), bootstrapServers, "--bootstrap-servers");
         Path output = out != null ? out
                 : Path.of("runs", "distill-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         if (Files.exists(output) && !Files.isDirectory(output)) {
@@ -114,9 +119,11 @@ final class DistillCommand implements Callable<Integer> {
                 broker = LocalKafkaBroker.start();
                 servers = broker.bootstrapServers();
                 say("Kafka broker (KRaft) started on " + servers);
+            } else if (!client.isEmpty()) {
+                say(kafkaConfig.summary(client));
             }
-            TopicSetup.ensureTopics(servers, CLUSTER_TIMEOUT);
-            DistillStage.run(servers, settings, this::say);
+            TopicSetup.ensureTopics(servers, client, CLUSTER_TIMEOUT);
+            DistillStage.run(servers, client, settings, this::say);
             say(String.format("Done in %.1f s. Output: %s (selection.json, traces.jsonl, metrics.jsonl, eval.jsonl, "
                     + "summary.json, checkpoints/student)", (System.nanoTime() - started) / 1e9,
                     output.toAbsolutePath()));

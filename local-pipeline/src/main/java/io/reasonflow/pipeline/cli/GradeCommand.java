@@ -19,11 +19,12 @@ import picocli.CommandLine.Option;
 /** {@code reasonflow grade}: grades a JSONL file of completions offline with the reward graders. */
 @Command(name = "grade", mixinStandardHelpOptions = true,
         description = {"Grades completions offline with the reward graders.",
-            "Each input line is a JSON object with id, completion and answer (the reference",
-            "answer). Each output line has id, correct (true, false or null), extracted (the",
-            "answer found) and rewards (the score of each selected grader). Malformed lines",
-            "are reported with their line number and skipped. A summary is printed at the end:",
-            "on stderr when the results go to stdout, on stdout otherwise."})
+            "",
+            "Each input line is a JSON object with id, completion and answer (the reference answer). Each output "
+                    + "line has id, correct (true, false or null), extracted (the answer found) and rewards (the "
+                    + "score of each selected grader). Malformed lines are reported with their line number and "
+                    + "skipped. A summary is printed at the end: on stderr when the results go to stdout, on stdout "
+                    + "otherwise."})
 final class GradeCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -36,7 +37,7 @@ final class GradeCommand implements Callable<Integer> {
     private Path output;
 
     @Option(names = "--graders", split = ",", paramLabel = "NAME",
-            description = "Graders to report, separated by commas (default: accuracy,format). Known graders: "
+            description = "Graders to report, separated by commas (default: accuracy and format). Known graders: "
                     + "accuracy, format, format_partial, language_consistency, overlong, repetition.")
     private List<String> graders = new ArrayList<>(OfflineGrader.DEFAULT_GRADERS);
 

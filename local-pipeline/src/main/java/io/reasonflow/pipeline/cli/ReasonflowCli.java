@@ -26,8 +26,18 @@ public final class ReasonflowCli implements Runnable {
         return commandLine().setOut(out).setErr(err).execute(args);
     }
 
-    private static CommandLine commandLine() {
-        return new CommandLine(new ReasonflowCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    /** Builds the command line. Every command's {@code -V} prints the version, subcommands' included. */
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new ReasonflowCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        setVersionProvider(commandLine, new VersionProvider());
+        return commandLine;
+    }
+
+    private static void setVersionProvider(CommandLine commandLine, CommandLine.IVersionProvider provider) {
+        for (CommandLine subcommand : commandLine.getSubcommands().values()) {
+            subcommand.getCommandSpec().versionProvider(provider);
+            setVersionProvider(subcommand, provider);
+        }
     }
 
     @Override

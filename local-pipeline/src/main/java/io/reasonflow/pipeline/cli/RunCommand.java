@@ -1,6 +1,7 @@
 package io.reasonflow.pipeline.cli;
 
 import io.reasonflow.pipeline.LocalPipeline;
+import io.reasonflow.pipeline.broker.KafkaClientSettings;
 import io.reasonflow.pipeline.broker.LocalKafkaBroker;
 import io.reasonflow.pipeline.broker.TopicSetup;
 import io.reasonflow.pipeline.config.RunConfig;
@@ -33,6 +34,9 @@ final class RunCommand implements Callable<Integer> {
             description = "Rollout service instances, overriding the config's rollout_instances.")
     private Integer rolloutInstances;
 
+    @CommandLine.Mixin
+    private KafkaConfigOption kafkaConfig;
+
     @Override
     public Integer call() throws Exception {
         RunConfig run;
@@ -42,6 +46,8 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("Invalid config " + config + ": " + e.getMessage());
             return 2;
         }
+        KafkaClientSettings client = kafkaConfig.read(spec.commandLine(), run.bootstrapServers(),
+                "kafka.bootstrap_servers in the run config");
         int instances = rolloutInstances != null ? rolloutInstances : run.rolloutInstances();
         if (instances < 1 || instances > 16) {
             throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--rollout-instances': "
@@ -56,9 +62,12 @@ final class RunCommand implements Callable<Integer> {
                 broker = LocalKafkaBroker.start();
                 servers = broker.bootstrapServers();
                 say("Kafka broker (KRaft) started on " + servers);
+            } else if (!client.isEmpty()) {
+                say(kafkaConfig.summary(client));
             }
-            TopicSetup.ensureTopics(servers, CLUSTER_TIMEOUT);
-            LocalPipeline.Result result = LocalPipeline.run(servers, run.trainer(), run.reward(), instances, this::say);
+            TopicSetup.ensureTopics(servers, client, CLUSTER_TIMEOUT);
+            LocalPipeline.Result result = LocalPipeline.run(servers, client, run.trainer(), run.reward(), instances,
+                    Map.of(), this::say);
             say(String.format("Done in %.1f s. Output: %s", (System.nanoTime() - started) / 1e9, run.outputDir()));
             @SuppressWarnings("unchecked")
             Map<String, Object> ledger = (Map<String, Object>) result.summary().get("ledger");

@@ -160,6 +160,11 @@ public final class AccuracyGrader implements Grader {
         return symbolic.timeouts();
     }
 
+    /** Returns how many symbolic comparisons that ran past the time limit are still running on their worker. */
+    int abandonedSymbolicWorkers() {
+        return symbolic.abandonedWorkersRunning();
+    }
+
     private Result limitExceeded(String extracted, String stage) {
         long count = limitHits.incrementAndGet();
         log.debug("Accuracy not graded: {} hit a limit ({} such completions so far)", stage, count);

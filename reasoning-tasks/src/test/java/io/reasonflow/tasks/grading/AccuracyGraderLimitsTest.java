@@ -2,6 +2,7 @@ package io.reasonflow.tasks.grading;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import edu.jas.kern.PreemptStatus;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -13,6 +14,12 @@ class AccuracyGraderLimitsTest {
      * there), far below what backtracking over these inputs would take.
      */
     private static final long BOUND_MILLIS = 10_000;
+
+    /**
+     * How long a timed-out symbolic comparison may keep its worker thread busy after the time limit: an
+     * interrupted worker stops within milliseconds, and the rest is room for a loaded machine.
+     */
+    private static final Duration WORKER_STOP_BOUND = Duration.ofSeconds(5);
 
 
     private final AccuracyGrader grader = new AccuracyGrader();
@@ -75,6 +82,31 @@ class AccuracyGraderLimitsTest {
         assertThat(impatient.timeouts()).isEqualTo(1);
         assertThat(impatient.limitHits()).isEqualTo(1);
         assertThat(impatient.grade("\\boxed{12}", "12")).isEqualTo(1.0);
+    }
+
+    @Test
+    @Timeout(120)
+    void timedOutFactorisationStopsSoonAfterTheLimit() throws InterruptedException {
+        AccuracyGrader limited = new AccuracyGrader(Duration.ofSeconds(1));
+        // Loads Symja and starts the worker, which the time limit does not cover.
+        assertThat(limited.grade("\\boxed{\\sqrt{12}}", "2\\sqrt{3}")).isEqualTo(1.0);
+        // Symja turns JAS's interrupt check off when it loads, and the grader turns it on again.
+        assertThat(PreemptStatus.isAllowed()).as("JAS stops a computation at an interrupt").isTrue();
+
+        // Where the limit falls in Symja's simplification varies with the machine and the JIT compiler. When it
+        // fell inside the factorisation and JAS did not check the interrupt, the worker ran on for 36 s.
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            assertThat(limited.grade("\\boxed{\\frac{(x+1)^{80}-1}{x}}", "1")).isNull();
+        }
+        assertThat(limited.timeouts()).isEqualTo(3);
+        long deadline = System.nanoTime() + WORKER_STOP_BOUND.toNanos();
+        while (limited.abandonedSymbolicWorkers() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+
+        assertThat(limited.abandonedSymbolicWorkers()).as("workers still running %s after the last limit",
+                WORKER_STOP_BOUND).isZero();
+        assertThat(limited.grade("\\boxed{\\sqrt{12}}", "2\\sqrt{3}")).isEqualTo(1.0);
     }
 
     @Test

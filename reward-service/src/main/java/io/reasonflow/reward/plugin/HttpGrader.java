@@ -10,12 +10,14 @@ import io.reasonflow.reward.RolloutView.CompletionView;
 import io.reasonflow.contracts.Messages;
 import io.reasonflow.contracts.PromptMessage;
 import io.reasonflow.reward.RolloutView;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,9 +27,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,7 +50,10 @@ import tools.jackson.databind.json.JsonMapper;
  * per completion in the group's order.
  *
  * <p>Connection failures, timeouts, HTTP 429 and 5xx are retried with exponential backoff (resilience4j
- * {@link Retry}). Other statuses and malformed 200 responses fail at once. One circuit breaker
+ * {@link Retry}). Other statuses, redirects included (they are not followed), malformed 200 responses and
+ * response bodies above {@link HttpGraderSettings#maxResponseBytes()} fail at once. A body above that size
+ * is not read further: the client stops at the first chunk past the limit, or at the first chunk when the
+ * {@code Content-Length} already exceeds it, and closes the connection. One circuit breaker
  * (resilience4j {@link CircuitBreaker}, count-based window) records one outcome per {@code grade} call,
  * retries included, and while it is open {@code grade} returns without sending a request. On a failure
  * {@code grade} returns instead of throwing (a JVM {@link Error} excepted): the result has a null score
@@ -78,6 +85,7 @@ public class HttpGrader implements GroupGrader {
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong rejectedByOpenCircuit = new AtomicLong();
     private final AtomicLong requestsSent = new AtomicLong();
+    private final AtomicLong oversizeResponses = new AtomicLong();
 
     private final AtomicLong rejectedSinceLastLog = new AtomicLong();
     private final AtomicLong lastRejectionLogNanos = new AtomicLong(NEVER_LOGGED);
@@ -90,6 +98,8 @@ public class HttpGrader implements GroupGrader {
                 // The JDK client prefers HTTP/2 and would add an h2c upgrade header to every http:// request.
                 // Plain HTTP/1.1 is what grading endpoints are expected to serve.
                 .version(HttpClient.Version.HTTP_1_1)
+                // Only the configured URL is called: a redirect, to another host or not, fails the attempt.
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(settings.timeout())
                 .executor(executor)
                 .build();
@@ -196,6 +206,11 @@ public class HttpGrader implements GroupGrader {
         return requestsSent.get();
     }
 
+    /** Number of responses whose body exceeded {@link HttpGraderSettings#maxResponseBytes()}; each failed its attempt. */
+    public long oversizeResponses() {
+        return oversizeResponses.get();
+    }
+
     public CircuitBreaker.State circuitState() {
         return circuitBreaker.getState();
     }
@@ -254,12 +269,16 @@ public class HttpGrader implements GroupGrader {
 
     private HttpResponse<byte[]> send(RolloutView group, HttpRequest request) {
         requestsSent.incrementAndGet();
-        CompletableFuture<HttpResponse<byte[]>> future =
-                client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        CompletableFuture<byte[]> rejected = new CompletableFuture<>();
+        CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request,
+                info -> new LimitedBodySubscriber(settings.maxResponseBytes(), info, rejected));
         long timeoutMillis = settings.timeout().toMillis();
         try {
             // The request timeout covers the wait for the response headers, and this one also bounds reading the body.
-            return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            // An oversize body ends the wait through 'rejected', because the response future of OpenJDK 17.0.15 did
+            // not complete after the body subscriber cancelled a fixed-length body.
+            CompletableFuture.anyOf(future, rejected).get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return future.getNow(null);
         } catch (TimeoutException e) {
             future.cancel(true);
             throw new GraderFailure(group.groupId(), "timed out after " + timeoutMillis + " ms", true);
@@ -269,6 +288,13 @@ public class HttpGrader implements GroupGrader {
             throw new GraderFailure(group.groupId(), "interrupted while waiting for the response", false);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            ResponseTooLargeException tooLarge = findCause(e, ResponseTooLargeException.class);
+            if (tooLarge != null) {
+                future.cancel(true);
+                oversizeResponses.incrementAndGet();
+                throw new GraderFailure(group.groupId(), tooLarge.getMessage() + " (" + HttpGraderSettings.PROPERTY_PREFIX
+                        + name() + ".max-response-bytes); the rest of the body was not read", false);
+            }
             if (cause instanceof HttpConnectTimeoutException) {
                 throw new GraderFailure(group.groupId(), "connect timed out after " + timeoutMillis + " ms", true);
             }
@@ -383,6 +409,15 @@ public class HttpGrader implements GroupGrader {
         return ": " + text.replaceAll("[\\r\\n]+", " ").strip();
     }
 
+    private static <T extends Throwable> T findCause(Throwable error, Class<T> type) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        return null;
+    }
+
     private static String typeName(JsonNode node) {
         String type = node.getNodeType().name().toLowerCase(Locale.ROOT);
         return ("aeiou".indexOf(type.charAt(0)) >= 0 ? "an " : "a ") + type;
@@ -399,6 +434,90 @@ public class HttpGrader implements GroupGrader {
             thread.setDaemon(true);
             return thread;
         };
+    }
+
+    /** A response body larger than the grader's limit, detected before the excess was read. */
+    static final class ResponseTooLargeException extends IOException {
+        ResponseTooLargeException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Collects a response body into a byte array of at most {@code limit} bytes. When the {@code Content-Length}
+     * header or the bytes received so far exceed the limit, it cancels the subscription at the next chunk, which
+     * makes the client close the connection, and fails with {@link ResponseTooLargeException}.
+     */
+    static final class LimitedBodySubscriber implements HttpResponse.BodySubscriber<byte[]> {
+        private static final int INITIAL_CAPACITY = 8192;
+
+        private final long limit;
+        private final long declaredLength;
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private final CompletableFuture<byte[]> rejected;
+        private final ByteArrayOutputStream received;
+        private Flow.Subscription subscription;
+
+        /** Creates a subscriber that also fails {@code rejected} when the body is too large. */
+        LimitedBodySubscriber(long limit, HttpResponse.ResponseInfo info, CompletableFuture<byte[]> rejected) {
+            this.limit = limit;
+            this.rejected = rejected;
+            this.declaredLength = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+            long expected = declaredLength >= 0 ? Math.min(declaredLength, limit) : Math.min(INITIAL_CAPACITY, limit);
+            this.received = new ByteArrayOutputStream((int) expected);
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            if (body.isDone()) {
+                return;
+            }
+            // Checked at the first chunk rather than in onSubscribe: OpenJDK 17.0.15 left the exchange hanging
+            // when the subscription was cancelled before any data was requested.
+            if (declaredLength > limit) {
+                reject("response body of " + declaredLength + " bytes (Content-Length) exceeds the limit of " + limit
+                        + " bytes");
+                return;
+            }
+            for (ByteBuffer buffer : buffers) {
+                int size = buffer.remaining();
+                if (received.size() + (long) size > limit) {
+                    reject("response body exceeds the limit of " + limit + " bytes");
+                    return;
+                }
+                byte[] bytes = new byte[size];
+                buffer.get(bytes);
+                received.writeBytes(bytes);
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            body.completeExceptionally(error);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(received.toByteArray());
+        }
+
+        private void reject(String message) {
+            ResponseTooLargeException error = new ResponseTooLargeException(message);
+            body.completeExceptionally(error);
+            rejected.completeExceptionally(error);
+            subscription.cancel();
+        }
     }
 
     /** A failed attempt; the message is the reason reported in the result's details. */

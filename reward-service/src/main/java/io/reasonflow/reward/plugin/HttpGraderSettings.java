@@ -24,9 +24,12 @@ import java.util.regex.Pattern;
  * @param slidingWindowSize    number of most recent calls the failure rate is computed over; default 20
  * @param openDuration         how long an open circuit rejects calls before it lets one trial call
  *                             through; default 30 s
+ * @param maxResponseBytes     largest response body read, in bytes; a larger one fails the attempt and
+ *                             is not read further; default 1 MiB
  */
 public record HttpGraderSettings(String name, URI url, Duration timeout, int maxAttempts, Duration retryWait,
-        float failureRateThreshold, int minimumCalls, int slidingWindowSize, Duration openDuration) {
+        float failureRateThreshold, int minimumCalls, int slidingWindowSize, Duration openDuration,
+        long maxResponseBytes) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -35,6 +38,10 @@ public record HttpGraderSettings(String name, URI url, Duration timeout, int max
     public static final int DEFAULT_MINIMUM_CALLS = 10;
     public static final int DEFAULT_SLIDING_WINDOW_SIZE = 20;
     public static final Duration DEFAULT_OPEN_DURATION = Duration.ofSeconds(30);
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+    /** Largest allowed {@code max-response-bytes}: the body is read into one byte array. */
+    public static final long MAX_RESPONSE_BYTES_LIMIT = Integer.MAX_VALUE - 8;
 
     /** Prefix of the properties of every HTTP grader. */
     public static final String PROPERTY_PREFIX = "reasonflow.reward.http-graders.";
@@ -67,13 +74,24 @@ public record HttpGraderSettings(String name, URI url, Duration timeout, int max
             throw invalid(name, "minimum-calls", minimumCalls,
                     "expected a value in [1, sliding-window-size] = [1, " + slidingWindowSize + "]");
         }
+        if (maxResponseBytes < 1 || maxResponseBytes > MAX_RESPONSE_BYTES_LIMIT) {
+            throw invalid(name, "max-response-bytes", maxResponseBytes,
+                    "expected a size in bytes in [1, " + MAX_RESPONSE_BYTES_LIMIT + "]");
+        }
+    }
+
+    /** Creates settings with the default response size limit. */
+    public HttpGraderSettings(String name, URI url, Duration timeout, int maxAttempts, Duration retryWait,
+            float failureRateThreshold, int minimumCalls, int slidingWindowSize, Duration openDuration) {
+        this(name, url, timeout, maxAttempts, retryWait, failureRateThreshold, minimumCalls, slidingWindowSize,
+                openDuration, DEFAULT_MAX_RESPONSE_BYTES);
     }
 
     /** Returns settings with the default for every field except the name and the URL. */
     public static HttpGraderSettings defaults(String name, URI url) {
         return new HttpGraderSettings(name, url, DEFAULT_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_WAIT,
                 DEFAULT_FAILURE_RATE_THRESHOLD, DEFAULT_MINIMUM_CALLS, DEFAULT_SLIDING_WINDOW_SIZE,
-                DEFAULT_OPEN_DURATION);
+                DEFAULT_OPEN_DURATION, DEFAULT_MAX_RESPONSE_BYTES);
     }
 
     private static void checkUrl(String name, URI url) {

@@ -28,10 +28,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,7 @@ import tools.jackson.databind.JsonNode;
 
 @Timeout(value = 5, unit = TimeUnit.SECONDS)
 class HttpGraderTest {
+    // The tests of the response size limit and of redirects have 30 s each, room for a loaded machine.
     private static final String SCORES_OK = "{\"scores\":[1.0,null,0.5],\"details\":{\"judge\":\"strict\",\"passed\":2}}";
 
     /** What the test server sends for the n-th request (1-based). */
@@ -455,5 +458,119 @@ class HttpGraderTest {
                         + " [1, sliding-window-size] = [1, 20]");
         assertThatThrownBy(() -> new HttpGraderSettings("judge", ok, second, 3, second, 50, 10, 20, Duration.ZERO))
                 .hasMessageStartingWith("reasonflow.reward.http-graders.judge.open-duration is PT0S");
+        assertThatThrownBy(() -> new HttpGraderSettings("judge", ok, second, 3, second, 50, 10, 20, second, 0))
+                .hasMessage("reasonflow.reward.http-graders.judge.max-response-bytes is 0, expected a size in bytes"
+                        + " in [1, 2147483639]");
+    }
+
+    @Test
+    void defaultResponseLimitIsOneMebibyte() {
+        assertThat(HttpGraderSettings.defaults("judge", url).maxResponseBytes()).isEqualTo(1024 * 1024);
+        assertThat(settings(Duration.ofSeconds(1), 3).maxResponseBytes()).isEqualTo(1024 * 1024);
+    }
+
+    /** Settings with short timings and a response size limit. */
+    private HttpGraderSettings limitedSettings(long maxResponseBytes) {
+        return new HttpGraderSettings("judge", url, Duration.ofSeconds(2), 3, Duration.ofMillis(10), 50, 10, 20,
+                Duration.ofSeconds(30), maxResponseBytes);
+    }
+
+    @Test
+    @Timeout(30)
+    void bodyAtTheLimitIsRead() {
+        HttpGrader grader = grader(limitedSettings(SCORES_OK.length()));
+
+        GroupScores result = grader.grade(threeCompletions());
+
+        assertThat(result.scores()).containsExactly(1.0, null, 0.5);
+        assertThat(grader.oversizeResponses()).isZero();
+    }
+
+    @Test
+    @Timeout(30)
+    void bodyOneByteOverTheLimitFails() {
+        HttpGrader grader = grader(limitedSettings(SCORES_OK.length() - 1));
+
+        GroupScores result = grader.grade(threeCompletions());
+
+        assertFailed(result, 3, "response body of " + SCORES_OK.length() + " bytes (Content-Length) exceeds the"
+                + " limit of " + (SCORES_OK.length() - 1) + " bytes (reasonflow.reward.http-graders.judge"
+                + ".max-response-bytes); the rest of the body was not read");
+        assertThat(grader.oversizeResponses()).isEqualTo(1);
+        assertThat(grader.failures()).isEqualTo(1);
+        assertThat(requestCount.get()).as("an oversize response is not retried").isEqualTo(1);
+    }
+
+    @Test
+    @Timeout(30)
+    void streamedOversizeBodyIsNotReadToTheEnd() throws Exception {
+        long total = 256L * 1024 * 1024;
+        AtomicLong written = new AtomicLong();
+        CountDownLatch serverDone = new CountDownLatch(1);
+        // Sends a chunked body without Content-Length, so the limit has to stop the reading part way.
+        server.createContext("/endless", exchange -> {
+            try (exchange) {
+                exchange.getRequestBody().readAllBytes();
+                exchange.sendResponseHeaders(200, 0);
+                byte[] chunk = " ".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+                OutputStream out = exchange.getResponseBody();
+                while (written.get() < total) {
+                    out.write(chunk);
+                    written.addAndGet(chunk.length);
+                }
+            } catch (IOException e) {
+                // The grader closed the connection.
+            } finally {
+                serverDone.countDown();
+            }
+        });
+        URI endless = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/endless");
+        HttpGrader grader = grader(new HttpGraderSettings("judge", endless, Duration.ofSeconds(4), 3,
+                Duration.ofMillis(10), 50, 10, 20, Duration.ofSeconds(30), 64 * 1024));
+
+        GroupScores result = grader.grade(threeCompletions());
+
+        assertFailed(result, 3, "response body exceeds the limit of 65536 bytes");
+        assertThat(grader.oversizeResponses()).isEqualTo(1);
+        assertThat(grader.requestsSent()).as("an oversize response is not retried").isEqualTo(1);
+        assertThat(serverDone.await(4, TimeUnit.SECONDS)).as("the server's write failed once the grader closed the"
+                + " connection").isTrue();
+        // Socket buffers on loopback take a few megabytes; a body read to its end would be all 256 MiB.
+        assertThat(written.get()).isLessThan(total / 4);
+    }
+
+    @Test
+    @Timeout(30)
+    void redirectToAnotherHostIsNotFollowed() throws IOException {
+        AtomicInteger otherRequests = new AtomicInteger();
+        HttpServer other = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+        other.createContext("/", exchange -> {
+            try (exchange) {
+                otherRequests.incrementAndGet();
+                exchange.sendResponseHeaders(200, -1);
+            }
+        });
+        other.start();
+        try {
+            String target = "http://localhost:" + other.getAddress().getPort() + "/grade";
+            server.createContext("/moved", exchange -> {
+                try (exchange) {
+                    exchange.getRequestBody().readAllBytes();
+                    exchange.getResponseHeaders().set("Location", target);
+                    exchange.sendResponseHeaders(307, -1);
+                }
+            });
+            URI moved = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/moved");
+            HttpGrader grader = grader(new HttpGraderSettings("judge", moved, Duration.ofSeconds(1), 3,
+                    Duration.ofMillis(10), 50, 10, 20, Duration.ofSeconds(30)));
+
+            GroupScores result = grader.grade(threeCompletions());
+
+            assertFailed(result, 3, "HTTP 307");
+            assertThat(otherRequests.get()).as("requests at the redirect target").isZero();
+            assertThat(grader.requestsSent()).isEqualTo(1);
+        } finally {
+            other.stop(0);
+        }
     }
 }

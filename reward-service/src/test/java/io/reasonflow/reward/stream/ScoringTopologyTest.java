@@ -75,7 +75,7 @@ class ScoringTopologyTest {
         httpGraders.forEach((name, grader) -> {
             weights.put(name, 2.0);
             http.put(name, new RewardProperties.HttpGraderProperties(grader.settings().url(), null, null, null, null,
-                    null, null, null));
+                    null, null, null, null));
         });
         // "judge" is optional wherever it runs: its null leaves the total to the other graders.
         List<String> optional = kafkaGraders.contains("judge") || http.containsKey("judge") ? List.of("judge") : List.of();
