@@ -80,8 +80,8 @@ final class DemoSettings {
             s.put("grpo.group-size", "8");
             s.put("grpo.learning-rate", "0.00005");
             s.put("grpo.min-learning-rate-ratio", "0.1");
-            // Rewards are 0 or 1 (plus the format weight), so a group's spread carries the signal as it is; dividing
-            // by the group's standard deviation would weight nearly solved and nearly hopeless prompts the most.
+            // Rewards are 0 or 1 plus the format weight, and the group's spread carries the signal as it is.
+            // Dividing by the group's standard deviation would weight nearly solved and nearly hopeless prompts most.
             s.put("grpo.advantage-scaling", "none");
             s.put("grpo.max-new-tokens", dataset != null ? "160" : "128");
             s.put("eval.samples", "4");

@@ -43,7 +43,7 @@ class GrpoBanditTest {
     }
 
     @Test
-    void rewardedLaterTokenBecomesLikelyWithPromptsOfDifferentLengths() {
+    void laterTokenLearnsAcrossPromptLengths() {
         Settings settings = new Settings();
         settings.groupsPerStep = 6;
         settings.groupSize = 8;
@@ -56,7 +56,7 @@ class GrpoBanditTest {
     }
 
     @Test
-    void rewardedFirstTokenBecomesLikely() {
+    void firstTokenLearns() {
         Settings settings = new Settings();
         settings.groupsPerStep = 8;
         settings.groupSize = 8;
