@@ -99,7 +99,7 @@ public final class GradingBenchmark {
     }
 
     /** A completion and the reference result it is graded against. */
-    private record Sample(String completion, String reference) {
+    record Sample(String completion, String reference) {
     }
 
     /** Runs every measurement and returns the figures by name, in the order they were measured. */
@@ -215,7 +215,7 @@ public final class GradingBenchmark {
     }
 
     /** Sends {@code groups} rollout groups built from the samples; returns how many were sent. */
-    private static int publish(String servers, List<Sample> samples, Settings settings) {
+    static int publish(String servers, List<Sample> samples, Settings settings) {
         int groups = settings.groups();
         int groupSize = settings.groupSize();
         SamplingSettings sampling = new SamplingSettings(groupSize, 1.0, 1.0, 0, 512, List.of("</answer>"));
@@ -268,7 +268,7 @@ public final class GradingBenchmark {
         return new Completion(text, tokens, logProbs, FinishReason.STOP);
     }
 
-    private static void createOutputTopics(String servers) throws Exception {
+    static void createOutputTopics(String servers) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
             NewTopic passThrough = new NewTopic(PASS_THROUGH_TOPIC, TopicSetup.WORK_PARTITIONS, (short) 1)
                     .configs(Map.of("message.timestamp.type", "LogAppendTime"));
@@ -281,7 +281,7 @@ public final class GradingBenchmark {
         }
     }
 
-    private static double passThroughRate(String servers, int groups, int threads, Path stateDir) {
+    static double passThroughRate(String servers, int groups, int threads, Path stateDir) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(Topics.ROLLOUTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()))
                 .to(PASS_THROUGH_TOPIC, Produced.with(Serdes.String(), Serdes.ByteArray()));
@@ -294,7 +294,7 @@ public final class GradingBenchmark {
         }
     }
 
-    private static double serviceRate(String servers, int groups, int threads, Path stateDir) {
+    static double serviceRate(String servers, int groups, int threads, Path stateDir) {
         try (ConfigurableApplicationContext reward = RewardApplication.builder().registerShutdownHook(false)
                 .run("--spring.kafka.bootstrap-servers=" + servers, "--server.port=0",
                         "--reasonflow.reward.streams.state-dir=" + stateDir,
