@@ -263,7 +263,8 @@ public final class GradingBenchmark {
         double[] logProbs = new double[count];
         for (int i = 0; i < count; i++) {
             tokens[i] = bytes[i * bytesPerToken] & 0xff;
-            logProbs[i] = -random.nextDouble();
+            // Float32 values, as the sampler computes them, so the records take the packed form.
+            logProbs[i] = -random.nextFloat();
         }
         return new Completion(text, tokens, logProbs, FinishReason.STOP);
     }

@@ -85,6 +85,7 @@ public final class PipelineBenchmark {
     /**
      * Benchmark settings.
      *
+     * @param rounds         rounds of the three training runs (in process, staleness bound 0 and 1), taken in turn
      * @param steps          GRPO steps of each training run
      * @param warmupSteps    first steps of each run left out of its rate
      * @param groupsPerStep  prompt groups per GRPO step
@@ -95,37 +96,73 @@ public final class PipelineBenchmark {
      * @param weightRepeats  timed policy versions (and plain sends) of the weight-sync measurement
      * @param rewardGroups   rollout groups of the reward service measurement
      */
-    public record Settings(int steps, int warmupSteps, int groupsPerStep, int groupSize, int maxNewTokens, int[] policy,
-            int[] weightModel, int weightRepeats, int rewardGroups) {
+    public record Settings(int rounds, int steps, int warmupSteps, int groupsPerStep, int groupSize, int maxNewTokens,
+            int[] policy, int[] weightModel, int weightRepeats, int rewardGroups) {
         public static Settings standard() {
-            return new Settings(12, 2, 8, 8, 64, new int[] {128, 4, 4, 2, 344}, new int[] {256, 6, 8, 4, 688}, 5,
-                    16_000);
+            return new Settings(3, 10, 2, 4, 8, 48, new int[] {64, 2, 4, 2, 172}, new int[] {256, 6, 8, 4, 688}, 3,
+                    4_000);
         }
 
         public static Settings quick() {
-            return new Settings(3, 1, 2, 2, 8, new int[] {32, 1, 2, 1, 64}, new int[] {32, 1, 2, 1, 64}, 1, 40);
+            return new Settings(1, 3, 1, 2, 2, 8, new int[] {32, 1, 2, 1, 64}, new int[] {32, 1, 2, 1, 64}, 1, 40);
         }
     }
 
-    /** Steps per second of a training run and what its rollouts cost on the broker. */
-    private record RunRate(double stepsPerSecond, double meanStaleness) {
+    /** Timed GRPO steps of one or more training runs, their seconds and their summed staleness. */
+    private record RunRate(int steps, double seconds, double staleness) {
+        double stepsPerSecond() {
+            return steps / seconds;
+        }
+
+        double meanStaleness() {
+            return staleness / steps;
+        }
+
+        static RunRate combine(List<RunRate> runs) {
+            return new RunRate(runs.stream().mapToInt(RunRate::steps).sum(),
+                    runs.stream().mapToDouble(RunRate::seconds).sum(), runs.stream().mapToDouble(RunRate::staleness).sum());
+        }
     }
 
-    /** Runs every measurement and returns the figures by name. */
+    /** Runs every measurement in a temporary directory and returns the figures by name. */
     public Map<String, Object> run(Settings settings, Consumer<String> progress) throws Exception {
+        return run(settings, null, progress);
+    }
+
+    /**
+     * Runs every measurement and returns the figures by name.
+     *
+     * @param keep directory that keeps the training runs' output ({@code in-process}, {@code sync}, {@code async}),
+     *             or null to use a temporary directory and delete it
+     */
+    public Map<String, Object> run(Settings settings, Path keep, Consumer<String> progress) throws Exception {
         Map<String, Object> figures = new LinkedHashMap<>();
-        Path work = Files.createTempDirectory("reasonflow-bench-pipeline-");
+        Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("reasonflow-bench-pipeline-");
         try {
             try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
                 String servers = broker.bootstrapServers();
                 TopicSetup.ensureTopics(servers, Duration.ofSeconds(30));
-                progress.accept("Training in process, without a broker (staleness bound 0)...");
-                RunRate inProcess = inProcessRun(settings, work.resolve("in-process"));
-                progress.accept("Training over the broker, staleness bound 0...");
-                RunRate sync = pipelineRun(servers, settings, 0, work.resolve("sync"));
-                long[] rollouts = rolloutBytesAndTokens(servers);
-                progress.accept("Training over the broker, staleness bound 1...");
-                RunRate async = pipelineRun(servers, settings, 1, work.resolve("async"));
+                // Rounds of the three runs in turn, so that a change in the machine's load falls on all three.
+                List<RunRate> inProcessRuns = new ArrayList<>();
+                List<RunRate> syncRuns = new ArrayList<>();
+                List<RunRate> asyncRuns = new ArrayList<>();
+                long[] rollouts = null;
+                for (int round = 1; round <= settings.rounds(); round++) {
+                    String tag = "-r" + round;
+                    progress.accept("Round " + round + " of " + settings.rounds() + ": training in process, without "
+                            + "a broker (staleness bound 0)...");
+                    inProcessRuns.add(inProcessRun(settings, work.resolve("in-process" + tag), tag));
+                    progress.accept("Round " + round + ": training over the broker, staleness bound 0...");
+                    syncRuns.add(pipelineRun(servers, settings, 0, work.resolve("sync" + tag), tag));
+                    if (rollouts == null) {
+                        rollouts = rolloutBytesAndTokens(servers);
+                    }
+                    progress.accept("Round " + round + ": training over the broker, staleness bound 1...");
+                    asyncRuns.add(pipelineRun(servers, settings, 1, work.resolve("async" + tag), tag));
+                }
+                RunRate inProcess = RunRate.combine(inProcessRuns);
+                RunRate sync = RunRate.combine(syncRuns);
+                RunRate async = RunRate.combine(asyncRuns);
                 figures.put("in_process_steps_per_second", round(inProcess.stepsPerSecond()));
                 figures.put("sync_steps_per_second", round(sync.stepsPerSecond()));
                 figures.put("async_steps_per_second", round(async.stepsPerSecond()));
@@ -154,7 +191,12 @@ public final class PipelineBenchmark {
             figures.put("reward_groups_per_second", round(reward[1]));
             figures.put("reward_vs_passthrough", round(reward[1] / reward[0]));
         } finally {
-            FileSystemUtils.deleteRecursively(work);
+            if (keep == null) {
+                FileSystemUtils.deleteRecursively(work);
+            } else {
+                FileSystemUtils.deleteRecursively(work.resolve("weights"));
+                FileSystemUtils.deleteRecursively(work.resolve("reward"));
+            }
         }
         return figures;
     }
@@ -189,17 +231,17 @@ public final class PipelineBenchmark {
         return s;
     }
 
-    private static RunRate pipelineRun(String servers, Settings settings, int stalenessBound, Path out)
+    private static RunRate pipelineRun(String servers, Settings settings, int stalenessBound, Path out, String tag)
             throws Exception {
-        String runId = "bench-staleness-" + stalenessBound;
+        String runId = "bench-staleness-" + stalenessBound + tag;
         Map<String, String> reward = new LinkedHashMap<>();
         REWARD_WEIGHTS.forEach((name, weight) -> reward.put("weights." + name, weight.toString()));
         LocalPipeline.run(servers, trainerSettings(settings, runId, out, stalenessBound), reward, line -> { });
         return rate(out, settings.warmupSteps());
     }
 
-    private static RunRate inProcessRun(Settings settings, Path out) throws Exception {
-        String runId = "bench-in-process";
+    private static RunRate inProcessRun(Settings settings, Path out, String tag) throws Exception {
+        String runId = "bench-in-process" + tag;
         TrainerProperties properties = trainerProperties(trainerSettings(settings, runId, out, 0));
         Properties rollout = serviceDefaults(RolloutApplication.class, "rollout-service.properties");
         int maxBatchSequences = Integer.parseInt(rollout.getProperty("reasonflow.rollout.max-batch-sequences"));
@@ -258,7 +300,7 @@ public final class PipelineBenchmark {
         if (steps == 0) {
             throw new IllegalStateException("no GRPO step after the warm-up in " + out.resolve("metrics.jsonl"));
         }
-        return new RunRate(steps / seconds, staleness / steps);
+        return new RunRate(steps, seconds, staleness);
     }
 
     /**

@@ -97,12 +97,15 @@ final class BenchCommand implements Callable<Integer> {
                 "generated token, over 8 (a 4-byte token id and a 4-byte log-prob).",
                 "Takes about 5 minutes on 2 idle cores."})
     int pipeline(@Option(names = "--quick", description = "Tiny model and counts, to check that it runs.")
-            boolean quick) throws Exception {
+            boolean quick,
+            @Option(names = "--out", paramLabel = "DIR",
+                    description = "Keep the training runs' metrics and logs in DIR (default: a temporary directory).")
+            Path out) throws Exception {
         say("Measuring" + (quick ? " (quick run; figures are not meaningful)" : "") + "...");
         PipelineBenchmark.Settings settings = quick ? PipelineBenchmark.Settings.quick()
                 : PipelineBenchmark.Settings.standard();
         try {
-            new PipelineBenchmark().run(settings, line -> spec.commandLine().getErr().println(line))
+            new PipelineBenchmark().run(settings, out, line -> spec.commandLine().getErr().println(line))
                     .forEach((name, value) -> say(name + ": " + value));
         } catch (IllegalArgumentException | IllegalStateException e) {
             spec.commandLine().getErr().println("Error: " + e.getMessage());
