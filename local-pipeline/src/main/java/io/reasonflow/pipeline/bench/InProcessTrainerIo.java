@@ -28,7 +28,7 @@ import java.util.Set;
 /**
  * The trainer's side of the pipeline without a broker: the rollout service's {@link GroupGenerator} and
  * {@link PolicyAssembler} and the reward service's {@link GroupScorer}, called on the training thread.
- * Prompts are generated when the trainer asks for scored groups, always with the newest policy version,
+ * Prompts are generated when the trainer polls for scored groups, always with the newest policy version,
  * so a run behaves as one with staleness bound 0. Policy versions are split into chunks, verified and
  * loaded as a rollout worker does; only the transport is missing.
  */

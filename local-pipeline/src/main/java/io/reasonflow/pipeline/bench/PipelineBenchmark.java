@@ -100,7 +100,7 @@ public final class PipelineBenchmark {
             int[] policy, int[] weightModel, int weightRepeats, int rewardGroups) {
         public static Settings standard() {
             return new Settings(3, 10, 2, 4, 8, 48, new int[] {64, 2, 4, 2, 172}, new int[] {256, 6, 8, 4, 688}, 3,
-                    4_000);
+                    10_000);
         }
 
         public static Settings quick() {
@@ -178,11 +178,11 @@ public final class PipelineBenchmark {
                 figures.put("kafka_bytes_per_token", round(bytesPerToken / 8.0));
 
                 progress.accept("Timing weight sync...");
-                double[] sync1 = weightSync(servers, settings, work.resolve("weights"));
-                figures.put("weight_file_mb", round(sync1[0]));
-                figures.put("weight_sync_seconds_per_mb", round4(sync1[1]));
-                figures.put("plain_send_seconds_per_mb", round4(sync1[2]));
-                figures.put("weight_sync", round(sync1[1] / sync1[2]));
+                double[] weightFigures = weightSync(servers, settings, work.resolve("weights"));
+                figures.put("weight_file_mb", round(weightFigures[0]));
+                figures.put("weight_sync_seconds_per_mb", round4(weightFigures[1]));
+                figures.put("plain_send_seconds_per_mb", round4(weightFigures[2]));
+                figures.put("weight_sync", round(weightFigures[1] / weightFigures[2]));
             }
             progress.accept("Timing the reward service against a pass-through, on a fresh broker...");
             double[] reward = rewardThroughput(settings, work.resolve("reward"));
@@ -454,8 +454,16 @@ public final class PipelineBenchmark {
             TopicSetup.ensureTopics(servers, Duration.ofSeconds(30));
             GradingBenchmark.createOutputTopics(servers);
             int groups = GradingBenchmark.publish(servers, samples, grading);
-            double passThrough = GradingBenchmark.passThroughRate(servers, groups, 1, state.resolve("pass-through"));
-            double service = GradingBenchmark.serviceRate(servers, groups, 1, state.resolve("reward"));
+            // Each in turn, twice, and the faster of each pair counts, so that a burst of load on the shared
+            // machine during one measurement does not decide the ratio.
+            double passThrough = 0;
+            double service = 0;
+            for (int round = 1; round <= 2; round++) {
+                passThrough = Math.max(passThrough, GradingBenchmark.passThroughRate(servers, groups, 1,
+                        state.resolve("pass-through-" + round), "reasonflow-bench-pass-through-" + round));
+                service = Math.max(service, GradingBenchmark.serviceRate(servers, groups, 1,
+                        state.resolve("reward-" + round), "reasonflow-bench-reward-" + round));
+            }
             return new double[] {passThrough, service};
         }
     }

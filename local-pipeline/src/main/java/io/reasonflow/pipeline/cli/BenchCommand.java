@@ -95,8 +95,8 @@ final class BenchCommand implements Callable<Integer> {
                 "version over seconds per MB to send the same bytes with a plain producer.",
                 "kafka_bytes_per_token: bytes of rollout records in the broker's log per",
                 "generated token, over 8 (a 4-byte token id and a 4-byte log-prob).",
-                "Takes about 5 minutes on 2 idle cores."})
-    int pipeline(@Option(names = "--quick", description = "Tiny model and counts, to check that it runs.")
+                "Took about 9 minutes on 2 cores shared with other work (load average 20 to 40)."})
+    int pipeline(@Option(names = "--quick", description = "Tiny model and counts, to check that it runs (about a minute).")
             boolean quick,
             @Option(names = "--out", paramLabel = "DIR",
                     description = "Keep the training runs' metrics and logs in DIR (default: a temporary directory).")
