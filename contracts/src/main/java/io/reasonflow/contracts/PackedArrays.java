@@ -134,15 +134,31 @@ public final class PackedArrays {
 
         @Override
         public void write(byte[] buffer, int offset, int length) {
-            for (int i = offset; i < offset + length; i++) {
-                write(buffer[i]);
+            if (!logProbs) {
+                bytes += length;
+                return;
+            }
+            int at = offset;
+            int end = offset + length;
+            while (at < end && (bytes & 3) != 0) {
+                write(buffer[at++]);
+            }
+            for (; at + 4 <= end; at += 4) {
+                pending = (buffer[at] & 0xff) | (buffer[at + 1] & 0xff) << 8 | (buffer[at + 2] & 0xff) << 16
+                        | (buffer[at + 3] & 0xff) << 24;
+                bytes += 4;
+                value();
+            }
+            while (at < end) {
+                write(buffer[at++]);
             }
         }
 
         private void value() {
             if (logProbs) {
+                // NaN fails the comparison, and negative infinity is checked apart.
                 float value = Float.intBitsToFloat(pending);
-                if (!Float.isFinite(value) || value > 0) {
+                if (!(value <= 0) || Float.isInfinite(value)) {
                     throw new InvalidMessageException(field + "[" + (bytes / 4 - 1) + "] is " + value
                             + ", expected a finite value <= 0");
                 }
