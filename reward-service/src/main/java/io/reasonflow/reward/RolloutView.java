@@ -21,7 +21,8 @@ import tools.jackson.databind.annotation.JsonDeserialize;
  * <p>Decoding checks the record as {@link RolloutGroup} does, but counts the {@code token_ids} and
  * {@code log_probs} arrays without converting their numbers: converting thousands of log-probs per
  * group took most of the service's time. Packed arrays ({@code token_ids_b64}, {@code log_probs_b64})
- * are decoded and checked, which costs far less than parsing numbers. The scored group carries the rollout's bytes unchanged.
+ * are decoded and checked, which costs far less than parsing numbers. The scored group carries the
+ * rollout's bytes unchanged.
  *
  * @param completions the completions, in the group's order
  */
@@ -70,7 +71,8 @@ public record RolloutView(int schemaVersion, PromptMessage prompt, long policyVe
 
     /**
      * Reads a completion in either form of {@link Completion}'s JSON: arrays are counted and checked without
-     * converting their numbers, packed values are decoded from the record's bytes and checked, without building strings.
+     * converting their numbers, packed values are decoded from the record's bytes and checked, without building
+     * strings.
      */
     static final class CompletionViewReader extends ValueDeserializer<CompletionView> {
         @Override
@@ -85,7 +87,8 @@ public record RolloutView(int schemaVersion, PromptMessage prompt, long policyVe
             for (String name = parser.nextName(); name != null; name = parser.nextName()) {
                 JsonToken value = parser.nextToken();
                 switch (name) {
-                    case "text" -> text = value == JsonToken.VALUE_NULL ? null : context.readValue(parser, String.class);
+                    case "text" -> text = value == JsonToken.VALUE_NULL ? null
+                            : context.readValue(parser, String.class);
                     case "token_ids" -> tokens = new TokenIdCount().deserialize(parser, context);
                     case "token_ids_b64" -> tokens = PackedArrays.countInts(parser, "completion.token_ids_b64");
                     case "log_probs" -> logProbs = new LogProbCount().deserialize(parser, context);
@@ -96,10 +99,12 @@ public record RolloutView(int schemaVersion, PromptMessage prompt, long policyVe
                 }
             }
             if (tokens == null) {
-                throw new InvalidMessageException("missing field 'completion.token_ids' (or 'completion.token_ids_b64')");
+                throw new InvalidMessageException(
+                        "missing field 'completion.token_ids' (or 'completion.token_ids_b64')");
             }
             if (logProbs == null) {
-                throw new InvalidMessageException("missing field 'completion.log_probs' (or 'completion.log_probs_b64')");
+                throw new InvalidMessageException(
+                        "missing field 'completion.log_probs' (or 'completion.log_probs_b64')");
             }
             return new CompletionView(text, tokens, logProbs, finishReason);
         }

@@ -318,7 +318,7 @@ public final class GradingBenchmark {
         }
     }
 
-    /** The end offsets of {@code topic} now, where a measurement of the records written next starts. */
+    /** Returns the end offsets of {@code topic} now, where a measurement of the records written next starts. */
     private static Map<TopicPartition, Long> endOffsets(String servers, String topic) {
         Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -120,7 +120,8 @@ public final class PipelineBenchmark {
 
         static RunRate combine(List<RunRate> runs) {
             return new RunRate(runs.stream().mapToInt(RunRate::steps).sum(),
-                    runs.stream().mapToDouble(RunRate::seconds).sum(), runs.stream().mapToDouble(RunRate::staleness).sum());
+                    runs.stream().mapToDouble(RunRate::seconds).sum(),
+                    runs.stream().mapToDouble(RunRate::staleness).sum());
         }
     }
 
@@ -137,7 +138,8 @@ public final class PipelineBenchmark {
      */
     public Map<String, Object> run(Settings settings, Path keep, Consumer<String> progress) throws Exception {
         Map<String, Object> figures = new LinkedHashMap<>();
-        Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("reasonflow-bench-pipeline-");
+        Path work = keep != null ? Files.createDirectories(keep)
+                : Files.createTempDirectory("reasonflow-bench-pipeline-");
         try {
             try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
                 String servers = broker.bootstrapServers();

@@ -96,8 +96,8 @@ final class BenchCommand implements Callable<Integer> {
                 "kafka_bytes_per_token: bytes of rollout records in the broker's log per",
                 "generated token, over 8 (a 4-byte token id and a 4-byte log-prob).",
                 "Took about 9 minutes on 2 cores shared with other work (load average 20 to 40)."})
-    int pipeline(@Option(names = "--quick", description = "Tiny model and counts, to check that it runs (about a minute).")
-            boolean quick,
+    int pipeline(@Option(names = "--quick",
+                    description = "Tiny model and counts, to check that it runs (one to two minutes).") boolean quick,
             @Option(names = "--out", paramLabel = "DIR",
                     description = "Keep the training runs' metrics and logs in DIR (default: a temporary directory).")
             Path out) throws Exception {
