@@ -98,7 +98,7 @@ class RolloutViewTest {
         assertThatThrownBy(() -> Topics.ROLLOUTS.decode(record)).isInstanceOf(InvalidMessageException.class);
     }
 
-    /** A group whose log-probs are float32 values, as the sampler's are, so its completions are written packed. */
+    /** Returns a group whose log-probs are float32 values, as the sampler's are, so its completions are written packed. */
     private static RolloutGroup sampledGroup() {
         SamplingSettings sampling = new SamplingSettings(2, 1.0, 1.0, 0, 64, List.of("</answer>"));
         PromptMessage prompt = new PromptMessage(Messages.SCHEMA_VERSION, "run", "g-2", "p0", "arithmetic",
