@@ -1,5 +1,8 @@
 package io.reasonflow.contracts;
 
+import tools.jackson.databind.annotation.JsonDeserialize;
+import tools.jackson.databind.annotation.JsonSerialize;
+
 /**
  * One sampled completion of a group.
  *
@@ -8,7 +11,12 @@ package io.reasonflow.contracts;
  * @param logProbs     behaviour log-prob of each sampled token under the distribution actually sampled
  *                     from (temperature applied); same length as {@code tokenIds}
  * @param finishReason stop or length
+ *
+ * <p>In JSON the ids and log-probs are either arrays ({@code token_ids}, {@code log_probs}) or packed as base64 of
+ * little-endian int32 and float32 ({@code token_ids_b64}, {@code log_probs_b64}); see {@link CompletionJson}.
  */
+@JsonSerialize(using = CompletionJson.Writer.class)
+@JsonDeserialize(using = CompletionJson.Reader.class)
 public record Completion(String text, int[] tokenIds, double[] logProbs, FinishReason finishReason) {
 
     public Completion {

@@ -1,5 +1,7 @@
 package io.reasonflow.contracts;
 
+import tools.jackson.databind.annotation.JsonSerialize;
+
 /**
  * One chunk of a policy version's weight file (topic {@code reasonflow.policy.chunks},
  * key = {@code runId/version/index}).
@@ -13,7 +15,7 @@ package io.reasonflow.contracts;
  * @param data          the bytes (base64 in JSON)
  */
 public record PolicyChunk(int schemaVersion, String runId, long version, int index, int count, String sha256,
-        byte[] data) {
+        @JsonSerialize(using = Base64Bytes.class) byte[] data) {
 
     public PolicyChunk {
         Checks.schema(schemaVersion);

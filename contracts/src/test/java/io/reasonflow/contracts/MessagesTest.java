@@ -60,6 +60,58 @@ class MessagesTest {
     }
 
     @Test
+    void sampledLogProbsArePackedAndReadBack() {
+        float[] sampled = {-0.1f, -2.5f, -1.0e-7f, 0f};
+        double[] logProbs = new double[sampled.length];
+        for (int i = 0; i < sampled.length; i++) {
+            logProbs[i] = sampled[i];
+        }
+        Completion completion = new Completion("<answer>3</answer>", new int[] {60, 97, 258, 0}, logProbs,
+                FinishReason.LENGTH);
+
+        String json = new String(Messages.encode(completion), StandardCharsets.UTF_8);
+
+        assertThat(json).isEqualTo("{\"text\":\"<answer>3</answer>\",\"token_ids_b64\":\"PAAAAGEAAAACAQAAAAAAAA==\","
+                + "\"log_probs_b64\":\"zczMvQAAIMCVv9azAAAAAA==\",\"finish_reason\":\"length\"}");
+        Completion decoded = Messages.decode(utf8(json), Completion.class);
+        assertThat(decoded.tokenIds()).containsExactly(60, 97, 258, 0);
+        assertThat(decoded.logProbs()).containsExactly(logProbs);
+        assertThat(decoded.finishReason()).isEqualTo(FinishReason.LENGTH);
+    }
+
+    @Test
+    void logProbsThatAreNotFloat32StayArrays() {
+        Completion completion = new Completion("x", new int[] {1}, new double[] {-0.1}, FinishReason.STOP);
+
+        String json = new String(Messages.encode(completion), StandardCharsets.UTF_8);
+
+        assertThat(json).isEqualTo("{\"text\":\"x\",\"token_ids\":[1],\"log_probs\":[-0.1],\"finish_reason\":\"stop\"}");
+        assertThat(Messages.decode(utf8(json), Completion.class).logProbs()).containsExactly(-0.1);
+    }
+
+    @Test
+    void packedArraysAreChecked() {
+        String valid = "{\"text\":\"x\",\"token_ids_b64\":\"AQAAAA==\",\"log_probs_b64\":\"zczMvQ==\","
+                + "\"finish_reason\":\"stop\",\"extra\":{\"a\":[1]}}";
+        assertThat(Messages.decode(utf8(valid), Completion.class).tokenIds()).containsExactly(1);
+
+        assertThatThrownBy(() -> Messages.decode(utf8(valid.replace("AQAAAA==", "AQ*AAA==")), Completion.class))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("token_ids_b64 is not valid base64");
+        assertThatThrownBy(() -> Messages.decode(utf8(valid.replace("AQAAAA==", "AQAA")), Completion.class))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("multiple of 4");
+        // 0x3dcccccd is +0.1: a positive log-prob.
+        assertThatThrownBy(() -> Messages.decode(utf8(valid.replace("zczMvQ==", "zczMPQ==")), Completion.class))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("log_probs[0]");
+        assertThatThrownBy(() -> Messages.decode(utf8(valid.replace("\"zczMvQ==\"", "5")), Completion.class))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("log_probs_b64 is");
+        assertThatThrownBy(() -> Messages.decode(utf8(valid.replace("\"token_ids_b64\":\"AQAAAA==\",", "")),
+                Completion.class)).isInstanceOf(InvalidMessageException.class).hasMessageContaining("token_ids");
+        assertThatThrownBy(() -> Messages.decode(utf8(valid.replace("\"zczMvQ==\"", "\"zczMvQAAAAA=\"")),
+                Completion.class)).isInstanceOf(InvalidMessageException.class)
+                .hasMessageContaining("1 token_ids but 2 log_probs");
+    }
+
+    @Test
     void invalidJsonIsRejected() {
         assertThatThrownBy(() -> Topics.PROMPTS.decode(utf8("{not json")))
                 .isInstanceOf(InvalidMessageException.class).hasMessageContaining("PromptMessage");

@@ -1,10 +1,10 @@
 package io.reasonflow.reward;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import io.reasonflow.contracts.Completion;
 import io.reasonflow.contracts.FinishReason;
 import io.reasonflow.contracts.InvalidMessageException;
 import io.reasonflow.contracts.Messages;
+import io.reasonflow.contracts.PackedArrays;
 import io.reasonflow.contracts.PromptMessage;
 import io.reasonflow.contracts.RolloutGroup;
 import java.util.List;
@@ -20,7 +20,9 @@ import tools.jackson.databind.annotation.JsonDeserialize;
  *
  * <p>Decoding checks the record as {@link RolloutGroup} does, but counts the {@code token_ids} and
  * {@code log_probs} arrays without converting their numbers: converting thousands of log-probs per
- * group took most of the service's time. The scored group carries the rollout's bytes unchanged.
+ * group took most of the service's time. Packed arrays ({@code token_ids_b64}, {@code log_probs_b64})
+ * are decoded and checked, which costs far less than parsing numbers. The scored group carries the
+ * rollout's bytes unchanged.
  *
  * @param completions the completions, in the group's order
  */
@@ -50,13 +52,12 @@ public record RolloutView(int schemaVersion, PromptMessage prompt, long policyVe
     /**
      * One completion as graders see it.
      *
-     * @param tokenCount   number of generated tokens ({@code token_ids}), prompt excluded
-     * @param logProbCount number of behaviour log-probs ({@code log_probs}), equal to the token count
+     * @param tokenCount   number of generated tokens ({@code token_ids} or {@code token_ids_b64}), prompt excluded
+     * @param logProbCount number of behaviour log-probs ({@code log_probs} or {@code log_probs_b64}), equal to the
+     *                     token count
      */
-    public record CompletionView(String text,
-            @JsonProperty("token_ids") @JsonDeserialize(using = TokenIdCount.class) int tokenCount,
-            @JsonProperty("log_probs") @JsonDeserialize(using = LogProbCount.class) int logProbCount,
-            FinishReason finishReason) {
+    @JsonDeserialize(using = CompletionViewReader.class)
+    public record CompletionView(String text, int tokenCount, int logProbCount, FinishReason finishReason) {
 
         public CompletionView {
             Completion.check(text, finishReason, tokenCount, logProbCount);
@@ -65,6 +66,47 @@ public record RolloutView(int schemaVersion, PromptMessage prompt, long policyVe
         static CompletionView of(Completion completion) {
             return new CompletionView(completion.text(), completion.tokenIds().length, completion.logProbs().length,
                     completion.finishReason());
+        }
+    }
+
+    /**
+     * Reads a completion in either form of {@link Completion}'s JSON: arrays are counted and checked without
+     * converting their numbers, packed values are decoded from the record's bytes and checked, without building
+     * strings.
+     */
+    static final class CompletionViewReader extends ValueDeserializer<CompletionView> {
+        @Override
+        public CompletionView deserialize(JsonParser parser, DeserializationContext context) {
+            if (parser.currentToken() != JsonToken.START_OBJECT) {
+                throw new InvalidMessageException("completion is " + parser.currentToken() + ", expected an object");
+            }
+            String text = null;
+            Integer tokens = null;
+            Integer logProbs = null;
+            FinishReason finishReason = null;
+            for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+                JsonToken value = parser.nextToken();
+                switch (name) {
+                    case "text" -> text = value == JsonToken.VALUE_NULL ? null
+                            : context.readValue(parser, String.class);
+                    case "token_ids" -> tokens = new TokenIdCount().deserialize(parser, context);
+                    case "token_ids_b64" -> tokens = PackedArrays.countInts(parser, "completion.token_ids_b64");
+                    case "log_probs" -> logProbs = new LogProbCount().deserialize(parser, context);
+                    case "log_probs_b64" -> logProbs = PackedArrays.countLogProbs(parser, "completion.log_probs_b64");
+                    case "finish_reason" -> finishReason = value == JsonToken.VALUE_NULL ? null
+                            : context.readValue(parser, FinishReason.class);
+                    default -> parser.skipChildren();
+                }
+            }
+            if (tokens == null) {
+                throw new InvalidMessageException(
+                        "missing field 'completion.token_ids' (or 'completion.token_ids_b64')");
+            }
+            if (logProbs == null) {
+                throw new InvalidMessageException(
+                        "missing field 'completion.log_probs' (or 'completion.log_probs_b64')");
+            }
+            return new CompletionView(text, tokens, logProbs, finishReason);
         }
     }
 

@@ -97,4 +97,45 @@ class RolloutViewTest {
         assertThatThrownBy(() -> RolloutView.decode(record)).isInstanceOf(InvalidMessageException.class);
         assertThatThrownBy(() -> Topics.ROLLOUTS.decode(record)).isInstanceOf(InvalidMessageException.class);
     }
+
+    /** Returns a group whose log-probs are float32 values, as the sampler's are, so its completions are written packed. */
+    private static RolloutGroup sampledGroup() {
+        SamplingSettings sampling = new SamplingSettings(2, 1.0, 1.0, 0, 64, List.of("</answer>"));
+        PromptMessage prompt = new PromptMessage(Messages.SCHEMA_VERSION, "run", "g-2", "p0", "arithmetic",
+                "User: 40+2\nAssistant: ", "42", Purpose.TRAIN, sampling, 0);
+        return new RolloutGroup(Messages.SCHEMA_VERSION, prompt, 3, "worker", List.of(
+                new Completion("<answer>42</answer>", new int[] {7, 8, 9}, new double[] {-0.5, -0.25, 0.0},
+                        FinishReason.STOP),
+                new Completion("<answer>4", new int[] {1}, new double[] {-2.0}, FinishReason.LENGTH)));
+    }
+
+    @Test
+    void countsPackedArrays() {
+        byte[] record = Messages.encode(sampledGroup());
+        assertThat(new String(record, StandardCharsets.UTF_8)).contains("\"token_ids_b64\":\"BwAAAAgAAAAJAAAA\"")
+                .doesNotContain("\"token_ids\"");
+
+        RolloutView view = RolloutView.decode(record);
+
+        assertThat(view).isEqualTo(RolloutView.of(sampledGroup()));
+        assertThat(view.completions()).extracting(RolloutView.CompletionView::tokenCount).containsExactly(3, 1);
+        assertThat(Topics.ROLLOUTS.decode(record).completions().get(0).logProbs()).containsExactly(-0.5, -0.25, 0.0);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        // 0.5 as float32: a positive log-prob
+        "\"log_probs_b64\":\"AAAAvwAAgL4AAAAA\"|\"log_probs_b64\":\"AAAAPwAAgL4AAAAA\"",
+        "\"log_probs_b64\":\"AAAAvwAAgL4AAAAA\"|\"log_probs_b64\":\"AAAAvwAAgL4=\"",
+        "\"token_ids_b64\":\"BwAAAAgAAAAJAAAA\"|\"token_ids_b64\":\"BwAAAAgAAAAJAAA\"",
+        "\"token_ids_b64\":\"BwAAAAgAAAAJAAAA\"|\"token_ids_b64\":[7,8,9]",
+        "\"token_ids_b64\":\"BwAAAAgAAAAJAAAA\",|''"})
+    void rejectsInvalidPackedArraysLikeTheFullDecode(String from, String to) {
+        String json = new String(Messages.encode(sampledGroup()), StandardCharsets.UTF_8);
+        assertThat(json).contains(from);
+        byte[] record = json.replaceFirst(java.util.regex.Pattern.quote(from), to).getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> RolloutView.decode(record)).isInstanceOf(InvalidMessageException.class);
+        assertThatThrownBy(() -> Topics.ROLLOUTS.decode(record)).isInstanceOf(InvalidMessageException.class);
+    }
 }

@@ -99,7 +99,7 @@ public final class GradingBenchmark {
     }
 
     /** A completion and the reference result it is graded against. */
-    private record Sample(String completion, String reference) {
+    record Sample(String completion, String reference) {
     }
 
     /** Runs every measurement and returns the figures by name, in the order they were measured. */
@@ -215,7 +215,7 @@ public final class GradingBenchmark {
     }
 
     /** Sends {@code groups} rollout groups built from the samples; returns how many were sent. */
-    private static int publish(String servers, List<Sample> samples, Settings settings) {
+    static int publish(String servers, List<Sample> samples, Settings settings) {
         int groups = settings.groups();
         int groupSize = settings.groupSize();
         SamplingSettings sampling = new SamplingSettings(groupSize, 1.0, 1.0, 0, 512, List.of("</answer>"));
@@ -263,12 +263,13 @@ public final class GradingBenchmark {
         double[] logProbs = new double[count];
         for (int i = 0; i < count; i++) {
             tokens[i] = bytes[i * bytesPerToken] & 0xff;
-            logProbs[i] = -random.nextDouble();
+            // Float32 values, as the sampler computes them, so the records take the packed form.
+            logProbs[i] = -random.nextFloat();
         }
         return new Completion(text, tokens, logProbs, FinishReason.STOP);
     }
 
-    private static void createOutputTopics(String servers) throws Exception {
+    static void createOutputTopics(String servers) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
             NewTopic passThrough = new NewTopic(PASS_THROUGH_TOPIC, TopicSetup.WORK_PARTITIONS, (short) 1)
                     .configs(Map.of("message.timestamp.type", "LogAppendTime"));
@@ -281,34 +282,59 @@ public final class GradingBenchmark {
         }
     }
 
-    private static double passThroughRate(String servers, int groups, int threads, Path stateDir) {
+    static double passThroughRate(String servers, int groups, int threads, Path stateDir) {
+        return passThroughRate(servers, groups, threads, stateDir, "reasonflow-bench-pass-through");
+    }
+
+    /** Runs a pass-through with its own application id, so that it reads the input from the start. */
+    static double passThroughRate(String servers, int groups, int threads, Path stateDir, String applicationId) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(Topics.ROLLOUTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()))
                 .to(PASS_THROUGH_TOPIC, Produced.with(Serdes.String(), Serdes.ByteArray()));
         Properties config = new Properties();
         config.putAll(RewardStreamsConfiguration.streamsConfig(new RewardProperties.Streams(
-                "reasonflow-bench-pass-through", stateDir, threads, null), servers));
+                applicationId, stateDir, threads, null), servers));
+        Map<TopicPartition, Long> from = endOffsets(servers, PASS_THROUGH_TOPIC);
         try (KafkaStreams streams = new KafkaStreams(builder.build(), config)) {
             streams.start();
-            return outputRate(servers, PASS_THROUGH_TOPIC, groups);
+            return outputRate(servers, PASS_THROUGH_TOPIC, groups, from);
         }
     }
 
-    private static double serviceRate(String servers, int groups, int threads, Path stateDir) {
+    static double serviceRate(String servers, int groups, int threads, Path stateDir) {
+        return serviceRate(servers, groups, threads, stateDir, "reasonflow-reward");
+    }
+
+    /** Runs the reward service with its own application id, so that it reads the input from the start. */
+    static double serviceRate(String servers, int groups, int threads, Path stateDir, String applicationId) {
+        Map<TopicPartition, Long> from = endOffsets(servers, Topics.SCORED.name());
         try (ConfigurableApplicationContext reward = RewardApplication.builder().registerShutdownHook(false)
                 .run("--spring.kafka.bootstrap-servers=" + servers, "--server.port=0",
+                        "--reasonflow.reward.streams.application-id=" + applicationId,
                         "--reasonflow.reward.streams.state-dir=" + stateDir,
                         "--reasonflow.reward.streams.threads=" + threads,
                         "--reasonflow.reward.weights.accuracy=1.0", "--reasonflow.reward.weights.format=0.2")) {
-            return outputRate(servers, Topics.SCORED.name(), groups);
+            return outputRate(servers, Topics.SCORED.name(), groups, from);
+        }
+    }
+
+    /** Returns the end offsets of {@code topic} now, where a measurement of the records written next starts. */
+    private static Map<TopicPartition, Long> endOffsets(String servers, String topic) {
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            return consumer.endOffsets(partitions);
         }
     }
 
     /**
-     * Waits until {@code expected} committed records are on {@code topic} and returns records per second
-     * over the second half of them, by append time. The first half warms up the JIT compiler.
+     * Waits until {@code expected} committed records are on {@code topic} after the offsets {@code from} and returns
+     * records per second over the second half of them, by append time. The first half warms up the JIT compiler.
      */
-    private static double outputRate(String servers, String topic, int expected) {
+    private static double outputRate(String servers, String topic, int expected, Map<TopicPartition, Long> from) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -319,7 +345,7 @@ public final class GradingBenchmark {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            partitions.forEach(partition -> consumer.seek(partition, from.getOrDefault(partition, 0L)));
             long[] appendTimes = new long[expected];
             int count = 0;
             // Generous for this machine's slowest figures, and bounded: about 30 s plus 10 ms a record.
@@ -338,9 +364,9 @@ public final class GradingBenchmark {
                 }
             }
             Arrays.sort(appendTimes);
-            int from = expected / 2;
-            long span = appendTimes[expected - 1] - appendTimes[from];
-            return (expected - 1 - from) / Math.max(1e-3, span / 1000.0);
+            int half = expected / 2;
+            long span = appendTimes[expected - 1] - appendTimes[half];
+            return (expected - 1 - half) / Math.max(1e-3, span / 1000.0);
         }
     }
 

@@ -31,4 +31,15 @@ class BenchCommandTest {
             assertThat(out.toString()).as("figure %s", name).containsPattern("(?m)^" + name + ": [0-9.]+$");
         }
     }
+
+    @Test
+    @Timeout(300)
+    void quickPipelineBenchPrintsFigures() {
+        assertThat(run("bench", "pipeline", "--quick")).as(err.toString()).isZero();
+
+        for (String name : new String[] {"pipeline_overhead", "async_speedup", "reward_vs_passthrough", "weight_sync",
+            "kafka_bytes_per_token"}) {
+            assertThat(out.toString()).as("figure %s", name).containsPattern("(?m)^" + name + ": [0-9.]+$");
+        }
+    }
 }
