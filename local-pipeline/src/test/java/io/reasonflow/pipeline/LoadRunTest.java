@@ -63,7 +63,12 @@ class LoadRunTest {
         List<Sample> samples = new ArrayList<>();
         long started = System.nanoTime();
         String loadAtStart = loadAverage();
-        try (ChildProcesses processes = new ChildProcesses(directory.resolve("logs"))) {
+        String outcome = "did not finish";
+        // Each sample is written as it is taken, and the table is printed also when the run fails or times out.
+        try (ChildProcesses processes = new ChildProcesses(directory.resolve("logs"));
+                PrintWriter csv = new PrintWriter(Files.newBufferedWriter(directory.resolve("memory.csv"),
+                        StandardCharsets.UTF_8), true)) {
+            csv.println("seconds,process,pid,rss_kb,heap_used_kb,heap_committed_kb,nmt_committed_kb,load_average");
             ProcessBroker broker = ProcessBroker.format(processes, directory.resolve("broker"));
             broker.start(Duration.ofSeconds(90));
             String servers = broker.bootstrapServers();
@@ -88,39 +93,58 @@ class LoadRunTest {
             children.put("trainer", trainer);
 
             long deadline = System.nanoTime() + Duration.ofMinutes(Math.max(30, steps / 2)).toNanos();
-            do {
-                double seconds = (System.nanoTime() - started) / 1e9;
-                children.forEach((name, child) -> {
-                    if (child.isAlive()) {
-                        samples.add(sample(seconds, name, child.pid()));
-                    }
-                });
+            boolean finished = false;
+            while (!finished) {
+                sampleAll(children, started, samples, csv);
                 assertThat(System.nanoTime()).as("the load run finished in time%n%s", trainer.tail(4000))
                         .isLessThan(deadline);
-            } while (!trainer.process().waitFor(every.toMillis(), TimeUnit.MILLISECONDS));
+                finished = trainer.process().waitFor(every.toMillis(), TimeUnit.MILLISECONDS);
+            }
             assertThat(trainer.process().exitValue()).as("trainer exit status%n%s", trainer.tail(4000)).isZero();
             // The other processes once more, now that the trainer has finished.
-            double seconds = (System.nanoTime() - started) / 1e9;
-            children.forEach((name, child) -> {
-                if (child.isAlive()) {
-                    samples.add(sample(seconds, name, child.pid()));
-                }
-            });
+            sampleAll(children, started, samples, csv);
+            outcome = "finished";
+        } finally {
+            report(directory, output, samples, steps, started, loadAtStart, outcome);
         }
-        writeCsv(directory.resolve("memory.csv"), samples);
-        JsonNode summary = Messages.mapper().readTree(output.resolve("summary.json").toFile());
-        JsonNode ledger = summary.get("ledger");
-        double wall = (System.nanoTime() - started) / 1e9;
-        StringBuilder report = new StringBuilder();
-        report.append(String.format(Locale.ROOT, "Load run: %d GRPO steps, 2 rollout instances, %.0f s; groups "
-                + "published %d, trained %d, dropped as stale %d; ledger balanced %s; load average at start %s, "
-                + "at end %s; %d CPUs%n", steps, wall, ledger.get("published").asLong(),
-                ledger.get("trained").asLong(), ledger.get("dropped_stale").asLong(), ledger.get("balanced"),
-                loadAtStart, loadAverage(), Runtime.getRuntime().availableProcessors()));
-        report.append(table(samples));
+        JsonNode ledger = Messages.mapper().readTree(output.resolve("summary.json").toFile()).get("ledger");
+        assertThat(ledger.get("balanced").asBoolean()).as("ledger %s", ledger).isTrue();
+    }
+
+    private static void sampleAll(Map<String, Child> children, long started, List<Sample> samples, PrintWriter csv) {
+        double seconds = (System.nanoTime() - started) / 1e9;
+        children.forEach((name, child) -> {
+            if (child.isAlive()) {
+                Sample s = sample(seconds, name, child.pid());
+                samples.add(s);
+                csv.printf(Locale.ROOT, "%.1f,%s,%d,%d,%d,%d,%d,%s%n", s.seconds(), s.process(), s.pid(), s.rssKb(),
+                        s.heapUsedKb(), s.heapCommittedKb(), s.nmtCommittedKb(), s.loadAverage());
+            }
+        });
+    }
+
+    /** Writes {@code report.txt} and prints it: the run's figures, the load average and the table of samples. */
+    private static void report(Path directory, Path output, List<Sample> samples, int steps, long started,
+            String loadAtStart, String outcome) throws IOException {
+        String groups = "no summary";
+        Path summaryFile = output.resolve("summary.json");
+        if (Files.exists(summaryFile)) {
+            JsonNode ledger = Messages.mapper().readTree(summaryFile.toFile()).get("ledger");
+            groups = String.format(Locale.ROOT, "groups published %d, trained %d, dropped as stale %d; ledger "
+                    + "balanced %s", ledger.get("published").asLong(), ledger.get("trained").asLong(),
+                    ledger.get("dropped_stale").asLong(), ledger.get("balanced"));
+        }
+        String report = String.format(Locale.ROOT, "Load run (%s): %d GRPO steps requested, %d written, 2 rollout "
+                + "instances, %.0f s; %s; load average at start %s, at end %s; %d CPUs%n", outcome, steps,
+                metricLines(output), (System.nanoTime() - started) / 1e9, groups, loadAtStart, loadAverage(),
+                Runtime.getRuntime().availableProcessors()) + table(samples);
         Files.writeString(directory.resolve("report.txt"), report, StandardCharsets.UTF_8);
         System.out.print(report);
-        assertThat(ledger.get("balanced").asBoolean()).as("ledger %s", ledger).isTrue();
+    }
+
+    private static long metricLines(Path output) throws IOException {
+        Path file = output.resolve("metrics.jsonl");
+        return Files.exists(file) ? Files.readAllLines(file).size() : 0;
     }
 
     private static List<String> options(String heap) {
@@ -129,9 +153,13 @@ class LoadRunTest {
         return options;
     }
 
-    /** Returns the smoke model and task with {@code steps} GRPO steps of 8 groups and a checkpoint every 20 steps. */
+    /**
+     * Returns the smoke model and task with 20 cold-start steps, {@code steps} GRPO steps of 8 groups and a checkpoint
+     * every 20 steps.
+     */
     private static Map<String, String> settings(Path output, int steps) {
         Map<String, String> settings = new LinkedHashMap<>(SmokeRunAssertions.smokeSettings(RUN, output));
+        settings.put("sft.steps", "20");
         settings.put("grpo.steps", Integer.toString(steps));
         settings.put("grpo.groups-per-step", "8");
         settings.put("checkpoint-every", "20");
@@ -193,16 +221,6 @@ class LoadRunTest {
             return fields[0] + " " + fields[1] + " " + fields[2];
         } catch (IOException e) {
             return "unknown";
-        }
-    }
-
-    private static void writeCsv(Path file, List<Sample> samples) throws IOException {
-        try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
-            out.println("seconds,process,pid,rss_kb,heap_used_kb,heap_committed_kb,nmt_committed_kb,load_average");
-            for (Sample s : samples) {
-                out.printf(Locale.ROOT, "%.1f,%s,%d,%d,%d,%d,%d,%s%n", s.seconds(), s.process(), s.pid(), s.rssKb(),
-                        s.heapUsedKb(), s.heapCommittedKb(), s.nmtCommittedKb(), s.loadAverage());
-            }
         }
     }
 
