@@ -17,7 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param seed         seed of data order, model initialisation and sampling
  * @param autoStart    start the run when the application starts (a standalone trainer); the local
  *                     pipeline starts it itself
- * @param groupTimeout how long the trainer waits for the next scored group before it gives up
+ * @param groupTimeout how long the trainer waits for the next scored group before it gives up, and how long it
+ *                     sends again a batch of records that timed out while the broker was unreachable
  * @param task         the training and evaluation data
  * @param model        the policy's size
  * @param sft          cold-start supervised fine-tuning

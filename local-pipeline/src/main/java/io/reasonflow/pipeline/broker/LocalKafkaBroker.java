@@ -87,7 +87,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static Properties config(Path logDirectory, int brokerPort, int controllerPort) {
+    /**
+     * Returns the settings of a single-node KRaft broker on 127.0.0.1 with its data in {@code logDirectory}: the
+     * local broker's, and those of a broker run as a process of its own by Kafka's {@code kafka.Kafka}.
+     */
+    public static Properties config(Path logDirectory, int brokerPort, int controllerPort) {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
@@ -112,7 +116,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     /** Writes the cluster metadata into the fresh log directory, as {@code kafka-storage.sh format} does. */
-    private static void format(Path propertiesFile) {
+    public static void format(Path propertiesFile) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int status;
         try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
@@ -125,7 +129,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** Returns a port that is free on the loopback address now. */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }

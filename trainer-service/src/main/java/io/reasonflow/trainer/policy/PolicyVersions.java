@@ -24,6 +24,14 @@ public class PolicyVersions {
     private final String runId;
     private final java.nio.file.Path store;
     private long latestVersion = -1;
+    /**
+     * Renumberings on resume, each a pair of the checkpoint's version and the number it is served as. The interrupted
+     * attempt published the numbers between them after its checkpoint, so the current policy does not descend from
+     * them. NOTE: kept for this attempt only, so after a second resume the first one's pairs are gone and older
+     * groups count as further behind than they are: they may be dropped as stale early, but never trained beyond the
+     * bound.
+     */
+    private final List<long[]> renumbered = new ArrayList<>();
 
     public PolicyVersions(PolicyPublisher io, String runId) {
         this(io, runId, null);
@@ -59,7 +67,29 @@ public class PolicyVersions {
         if (highest < checkpointVersion) {
             return publishAs(model, checkpointVersion, checkpointVersion > 0 ? checkpointVersion - 1 : null, step);
         }
+        renumbered.add(new long[] {checkpointVersion, highest + 1});
         return publishAs(model, highest + 1, checkpointVersion, step);
+    }
+
+    /**
+     * Returns how many versions the current policy is ahead of {@code generatedWith} along its own line of
+     * versions: the difference of the numbers, less the numbers a resume skipped when it served the checkpoint's
+     * weights under a new number. A version that the interrupted attempt published after the checkpoint is not an
+     * ancestor of the current policy, and gives {@link Long#MAX_VALUE}.
+     */
+    public long versionsBehind(long generatedWith) {
+        long behind = latestVersion - generatedWith;
+        for (long[] renumbering : renumbered) {
+            long from = renumbering[0];
+            long to = renumbering[1];
+            if (generatedWith > from && generatedWith < to) {
+                return Long.MAX_VALUE;
+            }
+            if (generatedWith <= from) {
+                behind -= to - from;
+            }
+        }
+        return behind;
     }
 
     /**

@@ -15,11 +15,12 @@ final class StepMetrics {
     }
 
     /**
-     * @param versionBefore policy version the step started from; staleness is measured against it
+     * @param staleness     how many versions the step's starting policy is ahead of those that generated the batch,
+     *                      on average over the batch's groups
      * @param seconds       wall time since the previous step ended, waiting for groups included
      */
     static Map<String, Object> of(int step, long policyVersion, List<ScoredGroup> batch, GrpoStepStats stats,
-            long versionBefore, double seconds, long droppedStale) {
+            double staleness, double seconds, long droppedStale) {
         double rewardSum = 0;
         double rewardSquares = 0;
         int rewarded = 0;
@@ -29,10 +30,8 @@ final class StepMetrics {
         int truncated = 0;
         int completions = 0;
         int zeroVariance = 0;
-        double staleness = 0;
         Map<String, double[]> byGrader = new java.util.TreeMap<>();
         for (ScoredGroup group : batch) {
-            staleness += versionBefore - group.group().policyVersion();
             Double first = null;
             boolean allEqual = true;
             for (int i = 0; i < group.scores().size(); i++) {
@@ -84,7 +83,7 @@ final class StepMetrics {
         metrics.put("zero_variance_fraction", (double) zeroVariance / batch.size());
         metrics.put("dropped_stale", droppedStale);
         metrics.put("tokens_per_second", tokens / Math.max(seconds, 1e-9));
-        metrics.put("staleness", staleness / batch.size());
+        metrics.put("staleness", staleness);
         metrics.put("step_seconds", seconds);
         // Mean and population std over the completions the grader scored; null when it scored none of them.
         byGrader.forEach((grader, sums) -> {

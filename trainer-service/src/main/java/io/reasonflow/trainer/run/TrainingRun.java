@@ -315,11 +315,13 @@ public class TrainingRun {
                 // Groups arrive in an order that varies from run to run; publication order makes a step repeatable.
                 batch.sort(Comparator.comparingLong(group -> PromptFactory.sequence(group.groupId())));
                 long current = versions.latestVersion();
+                double staleness = batch.stream()
+                        .mapToLong(group -> versions.versionsBehind(group.group().policyVersion())).average().orElse(0);
                 GrpoStepStats stats = update.step(batch, current);
                 ledger.trained(batch.stream().map(ScoredGroup::groupId).toList());
                 long version = versions.publish(policy, step);
                 long now = System.nanoTime();
-                Map<String, Object> metrics = StepMetrics.of(step, version, batch, stats, current,
+                Map<String, Object> metrics = StepMetrics.of(step, version, batch, stats, staleness,
                         (now - lastStepEnd) / 1e9, ledger.droppedStaleCount());
                 metrics.put("idle_seconds", idleSeconds);
                 lastStepEnd = now;
@@ -380,11 +382,16 @@ public class TrainingRun {
         }
         long generatedWith = scored.group().policyVersion();
         versionsSeenInRollouts.add(generatedWith);
-        long staleness = versions.latestVersion() - generatedWith;
+        long staleness = versions.versionsBehind(generatedWith);
         if (staleness > properties.grpo().stalenessBound()) {
             ledger.droppedStale(scored.groupId());
-            log.info("Dropped group {}: generated with version {}, {} versions behind (bound {})", scored.groupId(),
-                    generatedWith, staleness, properties.grpo().stalenessBound());
+            if (staleness == Long.MAX_VALUE) {
+                log.info("Dropped group {}: generated with version {}, which the interrupted attempt published "
+                        + "after the checkpoint this run resumed from", scored.groupId(), generatedWith);
+            } else {
+                log.info("Dropped group {}: generated with version {}, {} versions behind (bound {})",
+                        scored.groupId(), generatedWith, staleness, properties.grpo().stalenessBound());
+            }
             return;
         }
         if (!dynamicSampling.keep(scored)) {
