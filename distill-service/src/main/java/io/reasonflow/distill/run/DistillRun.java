@@ -8,6 +8,7 @@ import io.reasonflow.contracts.ScoredGroup;
 import io.reasonflow.distill.DistillProperties;
 import io.reasonflow.distill.eval.SideBySideEvaluation;
 import io.reasonflow.distill.io.KafkaDistillIo;
+import io.reasonflow.distill.select.DropReason;
 import io.reasonflow.distill.select.Trace;
 import io.reasonflow.distill.select.TraceFilter;
 import io.reasonflow.distill.select.TraceSelection;
@@ -151,10 +152,25 @@ public class DistillRun {
         progress.line("Selection: " + selection.report().line() + "; traces in " + output.tracesFile());
         if (kept.isEmpty()) {
             throw new IllegalStateException("no teacher trace passed the selection (" + selection.report().line()
-                    + "); request more samples (sampling.prompts, sampling.group-size), or check the teacher's "
-                    + "evaluation: a teacher that is never right leaves nothing to distill");
+                    + "); " + adviceFor(selection.report()));
         }
         return new Selected(kept, report);
+    }
+
+    /** Returns what to change when nothing was kept, from the reason that dropped the most completions. */
+    static String adviceFor(TraceSelection.Report report) {
+        DropReason main = report.dropped().entrySet().stream().filter(entry -> entry.getValue() > 0)
+                .max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+        if (main == DropReason.TRUNCATED) {
+            return "most completions hit the length limit: raise sampling.max-new-tokens, or check the teacher's "
+                    + "evaluation, since a teacher that never writes the answer format runs to the limit";
+        }
+        if (main == DropReason.INCORRECT) {
+            return "most completions were wrong: request more samples (sampling.prompts, sampling.group-size), or "
+                    + "check the teacher's evaluation: a teacher that is never right leaves nothing to distill";
+        }
+        return "request more samples (sampling.prompts, sampling.group-size), or check the teacher's evaluation "
+                + "and the selection.* settings";
     }
 
     /** Prompts of the task's training split, cycled, for the teacher to sample with purpose {@code distill}. */

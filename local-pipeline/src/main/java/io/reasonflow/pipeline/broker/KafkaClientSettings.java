@@ -46,6 +46,9 @@ public final class KafkaClientSettings {
         Properties loaded = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             loaded.load(reader);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new InvalidKafkaConfigException("cannot read Kafka client properties from " + file
+                    + ": no such file; give the path of a properties file", e);
         } catch (IOException | IllegalArgumentException e) {
             // The exception names the file or a malformed escape, never a value.
             throw new InvalidKafkaConfigException("cannot read Kafka client properties from " + file + ": "

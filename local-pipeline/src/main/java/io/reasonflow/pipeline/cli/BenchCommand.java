@@ -85,8 +85,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
-            description = {"Benchmarks the pipeline on a local broker against the same work without one,",
-                "in one run, so that the ratios compare figures taken minutes apart.", "",
+            description = {"Benchmarks the pipeline on a local broker against the same work without one.",
+                "All figures come from one run, so the ratios hold on a busy machine.", "",
                 "pipeline_overhead: GRPO steps per second over the broker (staleness bound 0)",
                 "over the same run with the same classes in process.",
                 "async_speedup: steps per second with staleness bound 1 over bound 0.",

@@ -44,9 +44,6 @@ final class DemoSettings {
             s.put("model.kv-heads", "2");
             s.put("model.intermediate-size", "172");
             // Enough SFT for the teacher to write well-formed traces, so the distill stage has some to keep.
-            if (dataset == null) {
-                s.put("base.steps", "20");
-            }
             s.put("sft.steps", "100");
             s.put("sft.batch-size", "16");
             s.put("sft.learning-rate", "0.01");
