@@ -261,7 +261,7 @@ class FaultInjectionTest {
     }
 
     /**
-     * What the topics and the trainer's output say about every training group of the run. The services keep
+     * Accounting of every training group of the run, read from the topics and the trainer's output. The services keep
      * running while it is read, so it waits until every training prompt has been generated and every rollout record
      * scored or dead-lettered.
      */

@@ -383,13 +383,13 @@ public class KafkaTrainerIo implements TrainerIo, DisposableBean {
      * is generated twice and the ledger counts its group once, and rollout workers ignore a policy version they
      * already have.
      */
-    private void retryWhileBrokerUnreachable(String what, Runnable sends) {
+    private void retryWhileBrokerUnreachable(String description, Runnable sends) {
         long deadline = System.nanoTime() + brokerWait.toNanos();
         for (int attempt = 1; ; attempt++) {
             try {
                 sends.run();
                 if (attempt > 1) {
-                    log.info("Sent {} at attempt {}", what, attempt);
+                    log.info("Sent {} at attempt {}", description, attempt);
                 }
                 return;
             } catch (RuntimeException e) {
@@ -398,13 +398,13 @@ public class KafkaTrainerIo implements TrainerIo, DisposableBean {
                     throw e;
                 }
                 log.warn("Sending {} timed out (attempt {}): {}. The broker may be restarting; trying again for up to "
-                        + "reasonflow.trainer.group-timeout ({})", what, attempt, e.getMessage(), brokerWait);
+                        + "reasonflow.trainer.group-timeout ({})", description, attempt, e.getMessage(), brokerWait);
             }
             try {
                 Thread.sleep(RETRY_PAUSE.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting to send " + what + " again", e);
+                throw new IllegalStateException("interrupted while waiting to send " + description + " again", e);
             }
         }
     }

@@ -22,8 +22,8 @@ import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
 /**
- * GRPO on tasks whose best answer is known, with completions sampled by the real sampler from the policy being
- * trained: the rewarded behaviour must become more likely, step after step, as policy-gradient theory says.
+ * GRPO on tasks whose best completion is known, with completions sampled by the real sampler from the policy being
+ * trained: the rewarded behaviour must become more likely, step after step, as the policy gradient theorem predicts.
  */
 class GrpoBanditTest {
     private static final ByteTokenizer TOKENIZER = new ByteTokenizer();
@@ -44,28 +44,27 @@ class GrpoBanditTest {
 
     @Test
     void laterTokenLearnsAcrossPromptLengths() {
-        Settings settings = new Settings();
-        settings.groupsPerStep = 6;
-        settings.groupSize = 8;
-        settings.maxNewTokens = MAX_NEW_TOKENS;
-        settings.learningRate = 3e-3;
-        settings.beta = 0.0;
-        List<Double> rates = train(settings, 30, GrpoBanditTest::thirdIsLetter);
+        List<Double> rates = train(settings(6), 30, GrpoBanditTest::thirdIsLetter);
 
         assertThat(rates.get(rates.size() - 1)).as("reward rate by step: %s", rates).isGreaterThan(0.6);
     }
 
     @Test
     void firstTokenLearns() {
+        List<Double> rates = train(settings(8), 30, GrpoBanditTest::firstIsLetter);
+
+        assertThat(rates.get(rates.size() - 1)).as("reward rate by step: %s", rates).isGreaterThan(0.6);
+    }
+
+    /** Returns settings of {@code groupsPerStep} groups of 8, a high learning rate and no KL penalty. */
+    private static Settings settings(int groupsPerStep) {
         Settings settings = new Settings();
-        settings.groupsPerStep = 8;
+        settings.groupsPerStep = groupsPerStep;
         settings.groupSize = 8;
         settings.maxNewTokens = MAX_NEW_TOKENS;
         settings.learningRate = 3e-3;
         settings.beta = 0.0;
-        List<Double> rates = train(settings, 30, GrpoBanditTest::firstIsLetter);
-
-        assertThat(rates.get(rates.size() - 1)).as("reward rate by step: %s", rates).isGreaterThan(0.6);
+        return settings;
     }
 
     /** Trains for {@code steps} and returns the mean reward of fresh samples before the first and after each step. */
