@@ -37,6 +37,9 @@ class RolloutMetrics implements MeterBinder {
                 .description("Sequences (prompts times G) waiting in the local queue").register(registry);
         FunctionCounter.builder("reasonflow.rollout.consumption.pauses", prompts, RolloutWorker::pauses)
                 .description("Times consumption paused because the local queue was full").register(registry);
+        FunctionCounter.builder("reasonflow.rollout.commit.failures", prompts, RolloutWorker::commitFailures)
+                .description("Prompt offset commits that the group rejected or that timed out, each tried again later")
+                .register(registry);
         Gauge.builder("reasonflow.rollout.version.lag", prompts, RolloutWorker::lastVersionLag)
                 .description("Versions between the newest loaded policy and the one the latest batch used")
                 .register(registry);

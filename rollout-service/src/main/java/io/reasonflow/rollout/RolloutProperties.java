@@ -19,6 +19,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param shutdownTimeout   how long shutdown, or a partition moving to another instance, waits for the
  *                          batch in flight to be published
  * @param policyWaitTimeout how long a prompt waits for the policy version it asks for before it fails
+ * @param brokerWait        how long a generated batch is sent again while the broker is unreachable. After that the
+ *                          instance reports itself down and leaves the batch's prompts uncommitted
  * @param weightFetchAttempts attempts to fetch and verify a policy version's weights before it is refused
  * @param weightFetchBackoff  wait before the second attempt; doubled before each later one
  * @param tokenizer         directory with the {@code tokenizer.json} of a Hugging Face model the policy was started
@@ -29,7 +31,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties(prefix = "reasonflow.rollout", ignoreUnknownFields = false)
 public record RolloutProperties(String workerId, String groupId, String runId, int maxBatchSequences, long maxBatchTokens,
         int maxRecordBytes, int queueSequences, Duration batchLinger, Duration pollTimeout, Duration shutdownTimeout,
-        Duration policyWaitTimeout, int weightFetchAttempts, Duration weightFetchBackoff,
+        Duration policyWaitTimeout, Duration brokerWait, int weightFetchAttempts, Duration weightFetchBackoff,
         java.nio.file.Path tokenizer, long seed) {
 
     public RolloutProperties {
@@ -51,6 +53,8 @@ public record RolloutProperties(String workerId, String groupId, String runId, i
         positive("poll-timeout", pollTimeout);
         positive("shutdown-timeout", shutdownTimeout);
         positive("policy-wait-timeout", policyWaitTimeout);
+        brokerWait = brokerWait == null ? Duration.ofMinutes(3) : brokerWait;
+        positive("broker-wait", brokerWait);
         positive("weight-fetch-backoff", weightFetchBackoff);
         if (tokenizer != null && !java.nio.file.Files.isRegularFile(tokenizer.resolve("tokenizer.json"))) {
             throw new IllegalArgumentException("reasonflow.rollout.tokenizer is " + tokenizer

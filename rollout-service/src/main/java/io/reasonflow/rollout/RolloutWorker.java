@@ -10,6 +10,7 @@ import io.reasonflow.model.tokenizer.Tokenizer;
 import io.reasonflow.rollout.intake.OffsetLedger;
 import io.reasonflow.rollout.intake.PromptQueue;
 import io.reasonflow.rollout.intake.QueuedPrompt;
+import io.reasonflow.service.BrokerRetry;
 import io.reasonflow.service.DeadLetters;
 import io.reasonflow.service.MessagePublisher;
 import io.reasonflow.service.RecordDescriptions;
@@ -24,12 +25,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +74,7 @@ public class RolloutWorker implements SmartLifecycle {
     private final Tokenizer tokenizer;
     private final PromptQueue queue;
     private final OffsetLedger offsets = new OffsetLedger();
+    private final BrokerRetry brokerRetry;
 
     private final Object inFlightLock = new Object();
     /** The batch being generated and published; guarded by {@code inFlightLock}. */
@@ -81,6 +86,7 @@ public class RolloutWorker implements SmartLifecycle {
     private final AtomicLong generationNanos = new AtomicLong();
     private final AtomicLong pauses = new AtomicLong();
     private final AtomicLong partitionsReleased = new AtomicLong();
+    private final AtomicLong commitFailures = new AtomicLong();
     private final Set<Long> versionsUsed = ConcurrentHashMap.newKeySet();
     private volatile double lastBatchFill;
     private volatile long lastVersionLag;
@@ -105,6 +111,7 @@ public class RolloutWorker implements SmartLifecycle {
                 : io.reasonflow.model.tokenizer.HfTokenizer.load(properties.tokenizer());
         this.generator = new GroupGenerator(tokenizer, properties.maxBatchSequences(), properties.workerId());
         this.queue = new PromptQueue(properties.maxBatchSequences(), properties.maxBatchTokens());
+        this.brokerRetry = new BrokerRetry(properties.brokerWait(), "reasonflow.rollout.broker-wait");
     }
 
     @Override
@@ -257,12 +264,24 @@ public class RolloutWorker implements SmartLifecycle {
         }
     }
 
+    /**
+     * Commits the positions that moved. A commit that the group rejects (after a rebalance, or after a broker restart
+     * that forgot this member) or that times out is logged and tried again after the next poll, which rejoins the
+     * group. A prompt whose commit is lost is generated again by its next owner, and the trainer counts it once.
+     */
     private void commit(Consumer<String, byte[]> c) {
         Map<TopicPartition, OffsetAndMetadata> commits = offsets.toCommit();
         commits.keySet().retainAll(c.assignment());
-        if (!commits.isEmpty()) {
+        if (commits.isEmpty()) {
+            return;
+        }
+        try {
             c.commitSync(commits);
             offsets.committed(commits);
+        } catch (CommitFailedException | RebalanceInProgressException | RetriableException e) {
+            commitFailures.incrementAndGet();
+            log.warn("Committing prompt offsets {} failed ({}); the consumer rejoins its group on the next poll and "
+                    + "tries again", commits.keySet(), e.getMessage());
         }
     }
 
@@ -338,6 +357,16 @@ public class RolloutWorker implements SmartLifecycle {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (RuntimeException e) {
+                // The broker was unreachable for longer than broker-wait, or a dead letter could not be sent. The
+                // batch's prompts stay uncommitted, and the health check reports the failure so that the instance
+                // is restarted.
+                log.error("Generation in {} stopped: {}. Its uncommitted prompts are read again by the next owner",
+                        properties.workerId(), e.getMessage(), e);
+                failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                stopping = true;
+                queue.wakeUp();
+                return;
             } finally {
                 synchronized (inFlightLock) {
                     inFlight = List.of();
@@ -364,6 +393,8 @@ public class RolloutWorker implements SmartLifecycle {
     private void generateIsolatingFailures(List<QueuedPrompt> batch) throws InterruptedException {
         try {
             generate(batch);
+        } catch (BrokerUnreachableException e) {
+            throw e;
         } catch (RuntimeException e) {
             if (batch.size() == 1) {
                 log.error("Generation of prompt {} failed: {}", batch.get(0).prompt().groupId(), e.getMessage(), e);
@@ -409,11 +440,7 @@ public class RolloutWorker implements SmartLifecycle {
         List<RolloutGroup> groups = generator.generate(prompts, policy.model(), policy.version(),
                 properties.seed() + batches.getAndIncrement());
         long tokens = groups.stream().flatMap(g -> g.completions().stream()).mapToLong(c -> c.tokenIds().length).sum();
-        List<CompletableFuture<?>> sends = new ArrayList<>(groups.size());
-        for (RolloutGroup group : groups) {
-            sends.add(publisher.send(Topics.ROLLOUTS, group.groupId(), group));
-        }
-        publisher.awaitAll(sends, groups.size() + " rollout groups");
+        publish(groups);
         for (QueuedPrompt prompt : batch) {
             offsets.done(prompt.partition(), prompt.offset());
         }
@@ -427,6 +454,36 @@ public class RolloutWorker implements SmartLifecycle {
         lastVersionLag = Math.max(0, policies.newestAvailable() - policy.version());
         log.info("Generated {} groups ({} tokens, {} tokens/s) with policy version {}", groups.size(), tokens,
                 String.format("%.0f", tokens / Math.max(nanos / 1e9, 1e-9)), policy.version());
+    }
+
+    /**
+     * Sends the groups, and sends them all again while the broker is unreachable, for up to {@code broker-wait}. A
+     * group whose first send did arrive is then stored twice, and the trainer counts it once.
+     */
+    private void publish(List<RolloutGroup> groups) {
+        String description = groups.size() + " rollout groups";
+        try {
+            brokerRetry.run(description, () -> {
+                List<CompletableFuture<?>> sends = new ArrayList<>(groups.size());
+                for (RolloutGroup group : groups) {
+                    sends.add(publisher.send(Topics.ROLLOUTS, group.groupId(), group));
+                }
+                publisher.awaitAll(sends, description);
+            });
+        } catch (RuntimeException e) {
+            if (BrokerRetry.timedOut(e)) {
+                throw new BrokerUnreachableException("the broker did not take " + description + " within "
+                        + "reasonflow.rollout.broker-wait (" + properties.brokerWait() + "): " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    /** Failure to reach the broker within {@code broker-wait}, which says nothing about the prompts themselves. */
+    private static final class BrokerUnreachableException extends IllegalStateException {
+        BrokerUnreachableException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private void deadLetter(List<QueuedPrompt> batch, Exception reason) {
@@ -472,6 +529,11 @@ public class RolloutWorker implements SmartLifecycle {
     /** Prompt partitions this instance handed to another one (rebalances and shutdown). */
     public long partitionsReleased() {
         return partitionsReleased.get();
+    }
+
+    /** Returns the number of offset commits that were rejected or timed out, each tried again after a later poll. */
+    public long commitFailures() {
+        return commitFailures.get();
     }
 
     /** Why the prompt consumer stopped on its own, or null while it runs (or stopped on request). */

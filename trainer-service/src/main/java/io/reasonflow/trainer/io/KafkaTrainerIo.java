@@ -8,6 +8,7 @@ import io.reasonflow.contracts.PromptMessage;
 import io.reasonflow.contracts.Purpose;
 import io.reasonflow.contracts.ScoredGroup;
 import io.reasonflow.contracts.Topics;
+import io.reasonflow.service.BrokerRetry;
 import io.reasonflow.service.DeadLetters;
 import io.reasonflow.service.MessagePublisher;
 import io.reasonflow.service.RecordDescriptions;
@@ -60,7 +61,6 @@ import org.springframework.stereotype.Component;
 public class KafkaTrainerIo implements TrainerIo, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(KafkaTrainerIo.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration RETRY_PAUSE = Duration.ofSeconds(2);
     private static final List<String> DEAD_LETTER_TOPICS = List.of(Topics.PROMPTS.deadLetterTopic(),
             Topics.ROLLOUTS.deadLetterTopic(), Topics.SCORED.deadLetterTopic());
 
@@ -85,7 +85,8 @@ public class KafkaTrainerIo implements TrainerIo, DisposableBean {
     private final int maxRecordBytes;
     private final Counter unreadable;
     /** Time for which sends that time out are tried again, the trainer's {@code group-timeout}. */
-    private final Duration brokerWait;
+    /** Sends again while the broker restarts; a prompt sent twice is generated twice and counted once. */
+    private final BrokerRetry brokerRetry;
 
     public KafkaTrainerIo(MessagePublisher publisher, DeadLetters deadLetters, ConsumerFactory<String, byte[]> consumers,
             KafkaAdmin admin, TrainerProperties properties, MeterRegistry meterRegistry) {
@@ -95,7 +96,7 @@ public class KafkaTrainerIo implements TrainerIo, DisposableBean {
         this.admin = admin;
         this.runId = properties.runId();
         this.maxRecordBytes = properties.maxRecordBytes();
-        this.brokerWait = properties.groupTimeout();
+        this.brokerRetry = new BrokerRetry(properties.groupTimeout(), "reasonflow.trainer.group-timeout");
         this.unreadable = Counter.builder("reasonflow.trainer.scored.dead.lettered")
                 .description("Records of " + Topics.SCORED.name() + " that the trainer could not read and sent to "
                         + Topics.SCORED.deadLetterTopic())
@@ -350,7 +351,7 @@ public class KafkaTrainerIo implements TrainerIo, DisposableBean {
 
     @Override
     public void publishPrompts(List<PromptMessage> prompts) {
-        retryWhileBrokerUnreachable(prompts.size() + " prompts", () -> {
+        brokerRetry.run(prompts.size() + " prompts", () -> {
             List<CompletableFuture<?>> sends = new ArrayList<>(prompts.size());
             for (PromptMessage prompt : prompts) {
                 sends.add(publisher.send(Topics.PROMPTS, prompt.groupId(), prompt));
@@ -361,7 +362,7 @@ public class KafkaTrainerIo implements TrainerIo, DisposableBean {
 
     @Override
     public void publishPolicy(PolicyManifest manifest, List<PolicyChunk> chunks) {
-        retryWhileBrokerUnreachable("policy version " + manifest.version(), () -> {
+        brokerRetry.run("policy version " + manifest.version(), () -> {
             List<CompletableFuture<?>> sends = new ArrayList<>(chunks.size());
             for (PolicyChunk chunk : chunks) {
                 sends.add(publisher.send(Topics.POLICY_CHUNKS, chunk.key(), chunk));
@@ -373,52 +374,10 @@ public class KafkaTrainerIo implements TrainerIo, DisposableBean {
 
     @Override
     public void publishEval(EvalResult result) {
-        retryWhileBrokerUnreachable("evaluation " + result.stage(),
+        brokerRetry.run("evaluation " + result.stage(),
                 () -> publisher.sendAndWait(Topics.EVAL, result.runId(), result));
     }
 
-    /**
-     * Runs {@code sends} and runs them all again when they time out, as they do while the broker restarts, until
-     * {@code group-timeout} has passed. A record whose first send did reach the broker is then stored twice: a prompt
-     * is generated twice and the ledger counts its group once, and rollout workers ignore a policy version they
-     * already have.
-     */
-    private void retryWhileBrokerUnreachable(String description, Runnable sends) {
-        long deadline = System.nanoTime() + brokerWait.toNanos();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                sends.run();
-                if (attempt > 1) {
-                    log.info("Sent {} at attempt {}", description, attempt);
-                }
-                return;
-            } catch (RuntimeException e) {
-                // The producer throws from send() when it cannot fetch the topic's metadata within max.block.ms.
-                if (!timedOut(e) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                log.warn("Sending {} timed out (attempt {}): {}. The broker may be restarting; trying again for up to "
-                        + "reasonflow.trainer.group-timeout ({})", description, attempt, e.getMessage(), brokerWait);
-            }
-            try {
-                Thread.sleep(RETRY_PAUSE.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting to send " + description + " again", e);
-            }
-        }
-    }
-
-    /** Returns whether a send timed out, in the producer or while waiting for the broker's acknowledgement. */
-    private static boolean timedOut(Throwable error) {
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof org.apache.kafka.common.errors.TimeoutException
-                    || cause instanceof TimeoutException) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** Closes the consumers; the run has ended (or the service stops), so nothing is committed here. */
     @Override
