@@ -12,7 +12,7 @@ import tools.jackson.databind.annotation.JsonSerialize;
  * @param index         chunk index, from 0
  * @param count         number of chunks of this version
  * @param sha256        hex SHA-256 of {@code data}
- * @param data          the bytes (base64 in JSON)
+ * @param data          the bytes (as they are in the binary record, see {@link PolicyChunkCodec}; base64 in JSON)
  */
 public record PolicyChunk(int schemaVersion, String runId, long version, int index, int count, String sha256,
         @JsonSerialize(using = Base64Bytes.class) byte[] data) {

@@ -9,7 +9,8 @@ public final class Topics {
     public static final Topic<PartialScores> REWARDS = new Topic<>("reasonflow.rewards", PartialScores.class);
     public static final Topic<ScoredGroup> SCORED = new Topic<>("reasonflow.scored", ScoredGroup.class);
     public static final Topic<PolicyManifest> POLICY = new Topic<>("reasonflow.policy", PolicyManifest.class);
-    public static final Topic<PolicyChunk> POLICY_CHUNKS = new Topic<>("reasonflow.policy.chunks", PolicyChunk.class);
+    public static final Topic<PolicyChunk> POLICY_CHUNKS = new Topic<>("reasonflow.policy.chunks", PolicyChunk.class,
+            new PolicyChunkCodec());
     public static final Topic<EvalResult> EVAL = new Topic<>("reasonflow.eval", EvalResult.class);
 
     /** Every topic, in pipeline order. */

@@ -51,7 +51,7 @@ final class TestPolicies {
     static void publishChunked(KafkaProducer<String, byte[]> producer, String run, long version, byte[] weights,
             byte[] sent) throws Exception {
         PolicyChunk chunk = new PolicyChunk(Messages.SCHEMA_VERSION, run, version, 0, 1, sha256(sent), sent);
-        producer.send(new ProducerRecord<>(Topics.POLICY_CHUNKS.name(), chunk.key(), Messages.encode(chunk))).get();
+        producer.send(new ProducerRecord<>(Topics.POLICY_CHUNKS.name(), chunk.key(), Topics.POLICY_CHUNKS.encode(chunk))).get();
         publishManifest(producer, new PolicyManifest(Messages.SCHEMA_VERSION, run, version, version, null,
                 "safetensors", weights.length, sha256(weights), 1, null, tinyConfig().toJson()));
     }

@@ -2,7 +2,6 @@ package io.reasonflow.rollout;
 
 import io.reasonflow.contracts.PolicyChunk;
 import io.reasonflow.contracts.PolicyManifest;
-import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -30,6 +29,7 @@ public class PolicyAssembler {
     private final String runId;
     private final Map<Long, PolicyManifest> manifests = new TreeMap<>();
     private final Map<Long, Map<Integer, PolicyChunk>> chunks = new TreeMap<>();
+    private final Map<Long, FileDigest> fileDigests = new java.util.HashMap<>();
     private final java.util.Set<Long> refused = new java.util.HashSet<>();
     private final java.util.Set<Long> failedBeforeManifest = new java.util.HashSet<>();
     private long newestAssembled = -1;
@@ -75,6 +75,7 @@ public class PolicyAssembler {
             log.warn("Rejected chunk {} of policy version {}: SHA-256 is {} but the chunk declares {}", chunk.index(),
                     chunk.version(), digest, chunk.sha256());
             chunks.remove(chunk.version());
+            fileDigests.remove(chunk.version());
             if (manifests.containsKey(chunk.version())) {
                 failure = chunk.version();
             } else {
@@ -82,8 +83,37 @@ public class PolicyAssembler {
             }
             return Optional.empty();
         }
-        chunks.computeIfAbsent(chunk.version(), v -> new TreeMap<>()).put(chunk.index(), chunk);
+        PolicyChunk replaced = chunks.computeIfAbsent(chunk.version(), v -> new TreeMap<>()).put(chunk.index(), chunk);
+        if (replaced != null) {
+            // A chunk sent again: the file's digest is computed afresh from the chunks kept.
+            fileDigests.remove(chunk.version());
+        } else {
+            hashInOrder(chunk.version());
+        }
         return tryAssemble(chunk.version());
+    }
+
+    /**
+     * Feeds the chunks that continue the version's file, in index order, to its running digest, so that the
+     * file's SHA-256 is ready when the last chunk or the manifest arrives.
+     */
+    private void hashInOrder(long version) {
+        FileDigest running = fileDigests.computeIfAbsent(version, v -> new FileDigest(newSha256()));
+        Map<Integer, PolicyChunk> parts = chunks.get(version);
+        for (PolicyChunk next = parts.get(running.chunksHashed); next != null; next = parts.get(running.chunksHashed)) {
+            running.digest.update(next.data());
+            running.chunksHashed++;
+        }
+    }
+
+    /** The running SHA-256 of a version's file over its first {@code chunksHashed} chunks. */
+    private static final class FileDigest {
+        final MessageDigest digest;
+        int chunksHashed;
+
+        FileDigest(MessageDigest digest) {
+            this.digest = digest;
+        }
     }
 
     /**
@@ -98,6 +128,7 @@ public class PolicyAssembler {
             return Optional.empty();
         }
         chunks.remove(manifest.version());
+        fileDigests.remove(manifest.version());
         manifests.put(manifest.version(), manifest);
         // A chunk sent again after a corrupt copy comes later in the topic, so the good copy wins.
         for (PolicyChunk chunk : fetched) {
@@ -148,6 +179,7 @@ public class PolicyAssembler {
         rejectedVersions++;
         manifests.remove(version);
         chunks.remove(version);
+        fileDigests.remove(version);
     }
 
     public long rejectedChunks() {
@@ -167,23 +199,28 @@ public class PolicyAssembler {
         long total = parts.values().stream().mapToLong(part -> part.data().length).sum();
         if (total != manifest.sizeBytes()) {
             chunks.remove(version);
+            fileDigests.remove(version);
             failure = version;
             log.warn("Policy version {} failed verification: its chunks hold {} bytes, the manifest says {}", version,
                     total, manifest.sizeBytes());
             return Optional.empty();
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) total);
+        byte[] weights = new byte[(int) total];
+        int filled = 0;
         for (int i = 0; i < manifest.chunkCount(); i++) {
             PolicyChunk part = parts.get(i);
             if (part == null) {
                 return Optional.empty();
             }
-            out.writeBytes(part.data());
+            System.arraycopy(part.data(), 0, weights, filled, part.data().length);
+            filled += part.data().length;
         }
-        byte[] weights = out.toByteArray();
-        String digest = sha256(weights);
+        FileDigest running = fileDigests.remove(version);
+        String digest = running != null && running.chunksHashed == manifest.chunkCount()
+                ? HexFormat.of().formatHex(running.digest.digest()) : sha256(weights);
         if (weights.length != manifest.sizeBytes() || !digest.equalsIgnoreCase(manifest.sha256())) {
             chunks.remove(version);
+            fileDigests.remove(version);
             failure = version;
             log.warn("Policy version {} failed verification: {} bytes with SHA-256 {}, manifest says {} bytes with {}",
                     version, weights.length, digest, manifest.sizeBytes(), manifest.sha256());
@@ -197,6 +234,7 @@ public class PolicyAssembler {
         newestAssembled = version;
         manifests.keySet().removeIf(v -> v <= version);
         chunks.keySet().removeIf(v -> v <= version);
+        fileDigests.keySet().removeIf(v -> v <= version);
         failedBeforeManifest.removeIf(v -> v <= version);
         return new AssembledPolicy(manifest, weights);
     }
@@ -206,8 +244,12 @@ public class PolicyAssembler {
     }
 
     static String sha256(byte[] data) {
+        return HexFormat.of().formatHex(newSha256().digest(data));
+    }
+
+    private static MessageDigest newSha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available in this JVM", e);
         }

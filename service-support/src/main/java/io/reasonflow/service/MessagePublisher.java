@@ -1,6 +1,5 @@
 package io.reasonflow.service;
 
-import io.reasonflow.contracts.Messages;
 import io.reasonflow.contracts.Topic;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -10,7 +9,7 @@ import java.util.concurrent.TimeoutException;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
 
-/** Encodes messages as JSON and sends them to their registered topic. */
+/** Encodes messages with their topic's codec (JSON for all but the policy chunks) and sends them. */
 public class MessagePublisher {
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
 
@@ -21,7 +20,7 @@ public class MessagePublisher {
     }
 
     public <T> CompletableFuture<SendResult<String, byte[]>> send(Topic<T> topic, String key, T message) {
-        return template.send(topic.name(), key, Messages.encode(message));
+        return template.send(topic.name(), key, topic.encode(message));
     }
 
     /** Sends and waits for the broker's acknowledgement, so the caller knows the record is stored. */

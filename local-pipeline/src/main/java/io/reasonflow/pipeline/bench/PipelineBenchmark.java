@@ -27,11 +27,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -99,7 +101,7 @@ public final class PipelineBenchmark {
     public record Settings(int rounds, int steps, int warmupSteps, int groupsPerStep, int groupSize, int maxNewTokens,
             int[] policy, int[] weightModel, int weightRepeats, int rewardGroups) {
         public static Settings standard() {
-            return new Settings(3, 10, 2, 4, 8, 48, new int[] {64, 2, 4, 2, 172}, new int[] {256, 6, 8, 4, 688}, 3,
+            return new Settings(3, 10, 2, 4, 8, 48, new int[] {64, 2, 4, 2, 172}, new int[] {256, 6, 8, 4, 688}, 9,
                     10_000);
         }
 
@@ -127,71 +129,56 @@ public final class PipelineBenchmark {
 
     /** Runs every measurement in a temporary directory and returns the figures by name. */
     public Map<String, Object> run(Settings settings, Consumer<String> progress) throws Exception {
-        return run(settings, null, progress);
+        return run(settings, null, EnumSet.allOf(Part.class), progress);
+    }
+
+    /** The measurements that one run can be limited to. */
+    public enum Part {
+        /** Training in process and over the broker: pipeline_overhead, async_speedup, kafka_bytes_per_token. */
+        TRAINING,
+        /** weight_sync. */
+        WEIGHTS,
+        /** reward_vs_passthrough. */
+        REWARD
     }
 
     /**
-     * Runs every measurement and returns the figures by name.
+     * Runs the measurements of {@code parts} and returns the figures by name.
      *
      * @param keep directory that keeps the training runs' output ({@code in-process}, {@code sync}, {@code async}),
      *             or null to use a temporary directory and delete it
      */
-    public Map<String, Object> run(Settings settings, Path keep, Consumer<String> progress) throws Exception {
+    public Map<String, Object> run(Settings settings, Path keep, Set<Part> parts, Consumer<String> progress)
+            throws Exception {
         Map<String, Object> figures = new LinkedHashMap<>();
         Path work = keep != null ? Files.createDirectories(keep)
                 : Files.createTempDirectory("reasonflow-bench-pipeline-");
         try {
-            try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
-                String servers = broker.bootstrapServers();
-                TopicSetup.ensureTopics(servers, Duration.ofSeconds(30));
-                // Rounds of the three runs in turn, so that a change in the machine's load falls on all three.
-                List<RunRate> inProcessRuns = new ArrayList<>();
-                List<RunRate> syncRuns = new ArrayList<>();
-                List<RunRate> asyncRuns = new ArrayList<>();
-                long[] rollouts = null;
-                for (int round = 1; round <= settings.rounds(); round++) {
-                    String tag = "-r" + round;
-                    progress.accept("Round " + round + " of " + settings.rounds() + ": training in process, without "
-                            + "a broker (staleness bound 0)...");
-                    inProcessRuns.add(inProcessRun(settings, work.resolve("in-process" + tag), tag));
-                    progress.accept("Round " + round + ": training over the broker, staleness bound 0...");
-                    syncRuns.add(pipelineRun(servers, settings, 0, work.resolve("sync" + tag), tag));
-                    if (rollouts == null) {
-                        rollouts = rolloutBytesAndTokens(servers);
+            if (parts.contains(Part.TRAINING) || parts.contains(Part.WEIGHTS)) {
+                try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
+                    String servers = broker.bootstrapServers();
+                    TopicSetup.ensureTopics(servers, Duration.ofSeconds(30));
+                    if (parts.contains(Part.TRAINING)) {
+                        training(servers, settings, work, figures, progress);
                     }
-                    progress.accept("Round " + round + ": training over the broker, staleness bound 1...");
-                    asyncRuns.add(pipelineRun(servers, settings, 1, work.resolve("async" + tag), tag));
+                    if (parts.contains(Part.WEIGHTS)) {
+                        progress.accept("Timing weight sync...");
+                        double[] weightFigures = weightSync(servers, settings, work.resolve("weights"));
+                        figures.put("weight_file_mb", round(weightFigures[0]));
+                        figures.put("weight_sync_seconds_per_mb", round4(weightFigures[1]));
+                        figures.put("plain_send_seconds_per_mb", round4(weightFigures[2]));
+                        figures.put("weight_sync", round(weightFigures[1] / weightFigures[2]));
+                    }
                 }
-                RunRate inProcess = RunRate.combine(inProcessRuns);
-                RunRate sync = RunRate.combine(syncRuns);
-                RunRate async = RunRate.combine(asyncRuns);
-                figures.put("in_process_steps_per_second", round(inProcess.stepsPerSecond()));
-                figures.put("sync_steps_per_second", round(sync.stepsPerSecond()));
-                figures.put("async_steps_per_second", round(async.stepsPerSecond()));
-                figures.put("async_mean_staleness", round(async.meanStaleness()));
-                figures.put("pipeline_overhead", round(sync.stepsPerSecond() / inProcess.stepsPerSecond()));
-                figures.put("async_speedup", round(async.stepsPerSecond() / sync.stepsPerSecond()));
-                figures.put("rollout_tokens", rollouts[1]);
-                figures.put("rollout_log_bytes", rollouts[0]);
-                figures.put("rollout_value_bytes", rollouts[2]);
-                double bytesPerToken = (double) rollouts[0] / Math.max(1, rollouts[1]);
-                figures.put("rollout_value_bytes_per_token", round((double) rollouts[2] / Math.max(1, rollouts[1])));
-                figures.put("rollout_log_bytes_per_token", round(bytesPerToken));
-                figures.put("kafka_bytes_per_token", round(bytesPerToken / 8.0));
-
-                progress.accept("Timing weight sync...");
-                double[] weightFigures = weightSync(servers, settings, work.resolve("weights"));
-                figures.put("weight_file_mb", round(weightFigures[0]));
-                figures.put("weight_sync_seconds_per_mb", round4(weightFigures[1]));
-                figures.put("plain_send_seconds_per_mb", round4(weightFigures[2]));
-                figures.put("weight_sync", round(weightFigures[1] / weightFigures[2]));
             }
-            progress.accept("Timing the reward service against a pass-through, on a fresh broker...");
-            double[] reward = rewardThroughput(settings, work.resolve("reward"));
-            figures.put("reward_groups", settings.rewardGroups());
-            figures.put("pass_through_groups_per_second", round(reward[0]));
-            figures.put("reward_groups_per_second", round(reward[1]));
-            figures.put("reward_vs_passthrough", round(reward[1] / reward[0]));
+            if (parts.contains(Part.REWARD)) {
+                progress.accept("Timing the reward service against a pass-through, on a fresh broker...");
+                double[] reward = rewardThroughput(settings, work.resolve("reward"));
+                figures.put("reward_groups", settings.rewardGroups());
+                figures.put("pass_through_groups_per_second", round(reward[0]));
+                figures.put("reward_groups_per_second", round(reward[1]));
+                figures.put("reward_vs_passthrough", round(reward[1] / reward[0]));
+            }
         } finally {
             if (keep == null) {
                 FileSystemUtils.deleteRecursively(work);
@@ -201,6 +188,45 @@ public final class PipelineBenchmark {
             }
         }
         return figures;
+    }
+
+    /** Runs the training rounds in process and over the broker, and adds their figures. */
+    private static void training(String servers, Settings settings, Path work, Map<String, Object> figures,
+            Consumer<String> progress) throws Exception {
+        // Rounds of the three runs in turn, so that a change in the machine's load falls on all three.
+        List<RunRate> inProcessRuns = new ArrayList<>();
+        List<RunRate> syncRuns = new ArrayList<>();
+        List<RunRate> asyncRuns = new ArrayList<>();
+        long[] rollouts = null;
+        for (int round = 1; round <= settings.rounds(); round++) {
+            String tag = "-r" + round;
+            progress.accept("Round " + round + " of " + settings.rounds() + ": training in process, without "
+                    + "a broker (staleness bound 0)...");
+            inProcessRuns.add(inProcessRun(settings, work.resolve("in-process" + tag), tag));
+            progress.accept("Round " + round + ": training over the broker, staleness bound 0...");
+            syncRuns.add(pipelineRun(servers, settings, 0, work.resolve("sync" + tag), tag));
+            if (rollouts == null) {
+                rollouts = rolloutBytesAndTokens(servers);
+            }
+            progress.accept("Round " + round + ": training over the broker, staleness bound 1...");
+            asyncRuns.add(pipelineRun(servers, settings, 1, work.resolve("async" + tag), tag));
+        }
+        RunRate inProcess = RunRate.combine(inProcessRuns);
+        RunRate sync = RunRate.combine(syncRuns);
+        RunRate async = RunRate.combine(asyncRuns);
+        figures.put("in_process_steps_per_second", round(inProcess.stepsPerSecond()));
+        figures.put("sync_steps_per_second", round(sync.stepsPerSecond()));
+        figures.put("async_steps_per_second", round(async.stepsPerSecond()));
+        figures.put("async_mean_staleness", round(async.meanStaleness()));
+        figures.put("pipeline_overhead", round(sync.stepsPerSecond() / inProcess.stepsPerSecond()));
+        figures.put("async_speedup", round(async.stepsPerSecond() / sync.stepsPerSecond()));
+        figures.put("rollout_tokens", rollouts[1]);
+        figures.put("rollout_log_bytes", rollouts[0]);
+        figures.put("rollout_value_bytes", rollouts[2]);
+        double bytesPerToken = (double) rollouts[0] / Math.max(1, rollouts[1]);
+        figures.put("rollout_value_bytes_per_token", round((double) rollouts[2] / Math.max(1, rollouts[1])));
+        figures.put("rollout_log_bytes_per_token", round(bytesPerToken));
+        figures.put("kafka_bytes_per_token", round(bytesPerToken / 8.0));
     }
 
     /** Trainer settings of one benchmark run, without the prefix {@code reasonflow.trainer.}. */

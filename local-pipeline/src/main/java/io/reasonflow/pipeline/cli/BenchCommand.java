@@ -8,6 +8,8 @@ import io.reasonflow.tasks.dataset.DatasetException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -101,12 +103,18 @@ final class BenchCommand implements Callable<Integer> {
                     description = "Tiny model and counts, to check that it runs (one to two minutes).") boolean quick,
             @Option(names = "--out", paramLabel = "DIR",
                     description = "Keep the training runs' metrics and logs in DIR (default: a temporary directory).")
-            Path out) throws Exception {
+            Path out,
+            @Option(names = "--only", paramLabel = "PART", split = ",",
+                    description = "Run only these parts, separated by commas: ${COMPLETION-CANDIDATES}. TRAINING "
+                            + "gives pipeline_overhead, async_speedup and kafka_bytes_per_token (default: all).")
+            EnumSet<PipelineBenchmark.Part> only) throws Exception {
         say("Measuring" + (quick ? " (quick run; figures are not meaningful)" : "") + "...");
         PipelineBenchmark.Settings settings = quick ? PipelineBenchmark.Settings.quick()
                 : PipelineBenchmark.Settings.standard();
         try {
-            new PipelineBenchmark().run(settings, out, line -> spec.commandLine().getErr().println(line))
+            Set<PipelineBenchmark.Part> parts = only == null || only.isEmpty() ? EnumSet.allOf(PipelineBenchmark.Part.class)
+                    : only;
+            new PipelineBenchmark().run(settings, out, parts, line -> spec.commandLine().getErr().println(line))
                     .forEach((name, value) -> say(name + ": " + value));
         } catch (IllegalArgumentException | IllegalStateException e) {
             spec.commandLine().getErr().println("Error: " + e.getMessage());

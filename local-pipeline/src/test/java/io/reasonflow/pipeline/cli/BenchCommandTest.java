@@ -42,4 +42,19 @@ class BenchCommandTest {
             assertThat(out.toString()).as("figure %s", name).containsPattern("(?m)^" + name + ": [0-9.]+$");
         }
     }
+
+    @Test
+    @Timeout(120)
+    void pipelineBenchRunsOnlyChosenPart() {
+        assertThat(run("bench", "pipeline", "--quick", "--only", "reward")).as(err.toString()).isZero();
+
+        assertThat(out.toString()).containsPattern("(?m)^reward_vs_passthrough: [0-9.]+$");
+        assertThat(out.toString()).doesNotContain("pipeline_overhead").doesNotContain("weight_sync");
+    }
+
+    @Test
+    void unknownPartIsUsageError() {
+        assertThat(run("bench", "pipeline", "--only", "everything")).isEqualTo(2);
+        assertThat(err.toString()).contains("everything").contains("TRAINING");
+    }
 }

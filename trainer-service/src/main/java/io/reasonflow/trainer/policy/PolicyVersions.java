@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Publishes immutable policy versions: the weights as a safetensors file split into chunks below the
@@ -112,9 +113,11 @@ public class PolicyVersions {
             latestVersion = version;
             return version;
         }
+        // The file's digest is computed on a second thread while this one splits and hashes the chunks.
+        CompletableFuture<String> fileDigest = CompletableFuture.supplyAsync(() -> sha256(weights));
         List<PolicyChunk> chunks = split(version, weights);
         PolicyManifest manifest = new PolicyManifest(Messages.SCHEMA_VERSION, runId, version, step, parent,
-                "safetensors", weights.length, sha256(weights), chunks.size(), null, model.config().toJson());
+                "safetensors", weights.length, fileDigest.join(), chunks.size(), null, model.config().toJson());
         io.publishPolicy(manifest, chunks);
         latestVersion = version;
         return version;
