@@ -69,12 +69,16 @@ class PolicyChunkCodecTest {
                 .hasMessageContaining("3 bytes");
     }
 
+    /** Returns a binary chunk record with this header and two bytes of data. */
+    private static byte[] binaryChunk(String header) {
+        byte[] json = header.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(8 + json.length + 2).put("RFC1".getBytes(StandardCharsets.US_ASCII))
+                .putInt(json.length).put(json).put(new byte[] {1, 2}).array();
+    }
+
     @Test
     void missingHeaderFieldIsRejected() {
-        byte[] header = "{\"schema_version\":1,\"run_id\":\"r\",\"version\":1,\"index\":0,\"count\":1}"
-                .getBytes(StandardCharsets.UTF_8);
-        byte[] value = ByteBuffer.allocate(8 + header.length + 2).put("RFC1".getBytes(StandardCharsets.US_ASCII))
-                .putInt(header.length).put(header).put(new byte[] {1, 2}).array();
+        byte[] value = binaryChunk("{\"schema_version\":1,\"run_id\":\"r\",\"version\":1,\"index\":0,\"count\":1}");
 
         assertThatThrownBy(() -> Topics.POLICY_CHUNKS.decode(value))
                 .isInstanceOf(InvalidMessageException.class)
@@ -83,10 +87,8 @@ class PolicyChunkCodecTest {
 
     @Test
     void unknownSchemaVersionIsRejected() {
-        byte[] header = "{\"schema_version\":9,\"run_id\":\"r\",\"version\":1,\"index\":0,\"count\":1,\"sha256\":\"00\"}"
-                .getBytes(StandardCharsets.UTF_8);
-        byte[] value = ByteBuffer.allocate(8 + header.length + 2).put("RFC1".getBytes(StandardCharsets.US_ASCII))
-                .putInt(header.length).put(header).put(new byte[] {1, 2}).array();
+        byte[] value = binaryChunk(
+                "{\"schema_version\":9,\"run_id\":\"r\",\"version\":1,\"index\":0,\"count\":1,\"sha256\":\"00\"}");
 
         assertThatThrownBy(() -> Topics.POLICY_CHUNKS.decode(value))
                 .isInstanceOf(InvalidMessageException.class)
