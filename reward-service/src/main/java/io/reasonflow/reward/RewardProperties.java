@@ -242,7 +242,7 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
      *                       prefix of the internal changelog topic (default {@code reasonflow-reward})
      * @param stateDir       directory of local state (default {@code <java.io.tmpdir>/reasonflow-reward-state})
      * @param threads        stream threads, each scoring its own partitions (default 1)
-     * @param commitInterval how often a transaction commits (default 100 ms)
+     * @param commitInterval how often a transaction commits (default 20 ms)
      */
     public record Streams(String applicationId, Path stateDir, Integer threads, Duration commitInterval) {
 
@@ -251,13 +251,13 @@ public record RewardProperties(Map<String, Double> weights, List<String> kafkaGr
             stateDir = stateDir == null ? Path.of(System.getProperty("java.io.tmpdir"), "reasonflow-reward-state")
                     : stateDir;
             threads = threads == null ? 1 : threads;
-            commitInterval = commitInterval == null ? Duration.ofMillis(100) : commitInterval;
+            commitInterval = commitInterval == null ? Duration.ofMillis(20) : commitInterval;
             if (threads < 1) {
                 throw new IllegalArgumentException(PREFIX + "streams.threads is " + threads + ", expected at least 1");
             }
             if (commitInterval.isNegative() || commitInterval.isZero()) {
                 throw new IllegalArgumentException(PREFIX + "streams.commit-interval is " + commitInterval.toMillis()
-                        + " ms, expected a positive duration such as 100ms");
+                        + " ms, expected a positive duration such as 20ms");
             }
         }
 

@@ -121,7 +121,8 @@ public class RewardStreamsConfiguration {
 
     /**
      * Returns the Kafka Streams settings of the scoring topology: exactly-once processing, the configured
-     * threads, state directory and commit interval, and reading from the earliest offset. Producer batches
+     * threads, state directory and commit interval (which also caps the poll time), and reading from the earliest
+     * offset. Producer batches
      * are 512 KiB, because a group with its token ids and log-probs is often tens of kilobytes, above the
      * producer's default batch size of 16 KiB.
      */
@@ -133,6 +134,10 @@ public class RewardStreamsConfiguration {
         config.put(StreamsConfig.STATE_DIR_CONFIG, streams.stateDir().toString());
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streams.threads());
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, streams.commitInterval().toMillis());
+        // A stream thread commits only between polls, and an idle poll blocks for poll.ms (100 ms by default), so
+        // the last scored group before a pause would wait that long for its commit. Polls no longer than the
+        // commit interval keep that wait at the interval.
+        config.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, streams.commitInterval().toMillis()));
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         config.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), PRODUCER_BATCH_BYTES);
         // Rollouts and partial scores are merged by group id, not in timestamp order, so a task

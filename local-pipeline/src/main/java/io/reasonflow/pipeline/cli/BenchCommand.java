@@ -86,6 +86,8 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static final String INTRA_OP_THREADS = "ai.djl.pytorch.num_threads";
+
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
             description = {"Benchmarks the pipeline on a local broker against the same work without one.",
                 "All figures come from one run, so the ratios hold on a busy machine.", "",
@@ -98,7 +100,8 @@ final class BenchCommand implements Callable<Integer> {
                 "version over seconds per MB to send the same bytes with a plain producer.",
                 "kafka_bytes_per_token: bytes of rollout records in the broker's log per",
                 "generated token, over 8 (a 4-byte token id and a 4-byte log-prob).",
-                "Took about 9 minutes on 2 cores shared with other work (load average 20 to 40)."})
+                "Runs PyTorch with one intra-op thread unless -Dai.djl.pytorch.num_threads is",
+                "set in REASONFLOW_JAVA_OPTS. Takes about 5 minutes on 2 idle cores."})
     int pipeline(@Option(names = "--quick",
                     description = "Tiny model and counts, to check that it runs (one to two minutes).") boolean quick,
             @Option(names = "--out", paramLabel = "DIR",
@@ -109,6 +112,12 @@ final class BenchCommand implements Callable<Integer> {
                             + "gives pipeline_overhead, async_speedup and kafka_bytes_per_token (default: all).")
             EnumSet<PipelineBenchmark.Part> only) throws Exception {
         say("Measuring" + (quick ? " (quick run; figures are not meaningful)" : "") + "...");
+        // One intra-op thread unless the user chose: with two, an operation waits for both threads to get a core,
+        // and in the pipeline the services' other threads keep taking them.
+        if (System.getProperty(INTRA_OP_THREADS) == null) {
+            System.setProperty(INTRA_OP_THREADS, "1");
+        }
+        say("intra_op_threads: " + System.getProperty(INTRA_OP_THREADS));
         PipelineBenchmark.Settings settings = quick ? PipelineBenchmark.Settings.quick()
                 : PipelineBenchmark.Settings.standard();
         try {
