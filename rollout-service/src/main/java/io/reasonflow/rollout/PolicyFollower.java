@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,7 +27,7 @@ import org.springframework.stereotype.Component;
  * two listener threads share the assembler under its monitor.
  */
 @Component
-public class PolicyFollower implements AutoCloseable {
+public class PolicyFollower implements AutoCloseable, ConsumerSeekAware {
     private static final Logger log = LoggerFactory.getLogger(PolicyFollower.class);
 
     /** A loaded policy and its version. */
@@ -44,6 +45,16 @@ public class PolicyFollower implements AutoCloseable {
     private long versionsLoaded;
     private final java.util.concurrent.atomic.AtomicLong weightSyncNanos = new java.util.concurrent.atomic.AtomicLong();
     private long newestAvailable = -1;
+
+    /**
+     * Reads both policy topics from the beginning whenever their partitions are assigned. Offsets committed by an
+     * earlier process with the same worker id would otherwise skip the versions it had loaded, and a restarted
+     * worker would wait for a version newer than the one in use.
+     */
+    @Override
+    public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
+        callback.seekToBeginning(assignments.keySet());
+    }
 
     public PolicyFollower(RolloutProperties properties, ConsumerFactory<String, byte[]> consumerFactory) {
         this.properties = properties;

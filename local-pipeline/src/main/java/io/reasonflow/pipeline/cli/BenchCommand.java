@@ -105,11 +105,13 @@ final class BenchCommand implements Callable<Integer> {
     int pipeline(@Option(names = "--quick",
                     description = "Tiny model and counts, to check that it runs (one to two minutes).") boolean quick,
             @Option(names = "--out", paramLabel = "DIR",
-                    description = "Keep the training runs' metrics and logs in DIR (default: a temporary directory).")
+                    description = "Keep the training runs' metrics.jsonl, summary.json and final checkpoint in DIR "
+                            + "(default: a temporary directory).")
             Path out,
             @Option(names = "--only", paramLabel = "PART", split = ",",
-                    description = "Run only these parts, separated by commas: ${COMPLETION-CANDIDATES}. TRAINING "
-                            + "gives pipeline_overhead, async_speedup and kafka_bytes_per_token (default: all).")
+                    description = "Run only these parts, separated by commas (default: all): training "
+                            + "(pipeline_overhead, async_speedup, kafka_bytes_per_token), weights (weight_sync), "
+                            + "reward (reward_vs_passthrough).")
             EnumSet<PipelineBenchmark.Part> only) throws Exception {
         say("Measuring" + (quick ? " (quick run; figures are not meaningful)" : "") + "...");
         // One intra-op thread unless the user chose: with two, an operation waits for both threads to get a core,

@@ -189,8 +189,8 @@ final class DemoCommand implements Callable<Integer> {
             say("Recipe " + recipe.label() + ": the teacher's run (" + stageNames(settings) + ")");
             LocalPipeline.Result result = LocalPipeline.run(servers, client, settings, rewards, rolloutInstances,
                     distill, this::say);
-            say(String.format("Rollout service generated %d groups with policy versions %s", result.rolloutGroupsPublished(),
-                    result.rolloutVersionsUsed()));
+            say(String.format("In the teacher's run the rollout service generated %d groups with policy versions %s",
+                    result.rolloutGroupsPublished(), result.rolloutVersionsUsed()));
             boolean balanced = balanced(result.summary());
             Map<String, String> comparison;
             if (recipe.students()) {

@@ -98,8 +98,16 @@ final class StepMetrics {
     static String line(int step, int steps, Map<String, Object> m) {
         return String.format("grpo step %d/%d v%s reward %.3f acc %.3f format %.3f kl %.4f loss %.4f len %.1f "
                 + "tok/s %.0f stale %.2f", step, steps, m.get("policy_version"), m.get("reward_mean"), m.get("accuracy"),
-                m.get("format_rate"), m.get("kl"), m.get("loss"), m.get("completion_length"), m.get("tokens_per_second"),
-                m.get("staleness"));
+                m.get("format_rate"), unsigned(m.get("kl")), unsigned(m.get("loss")), m.get("completion_length"),
+                m.get("tokens_per_second"), m.get("staleness"));
+    }
+
+    /** Returns 0 for a value that prints as zero at 4 decimals, so the line never shows "-0.0000". */
+    private static Object unsigned(Object value) {
+        if (value instanceof Number number && Math.abs(number.doubleValue()) < 5e-5) {
+            return 0.0;
+        }
+        return value;
     }
 
     private static double valueOrZero(Double value) {

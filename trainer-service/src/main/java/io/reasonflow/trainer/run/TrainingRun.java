@@ -129,7 +129,7 @@ public class TrainingRun {
                         : properties.model().checkpoint() != null ? Checkpoints.load(properties.model().checkpoint())
                         : PolicyModel.initialize(modelConfig(), properties.seed())) {
             ModelConfig config = policy.config();
-            progress.line(String.format("Policy: %,d parameters (hidden %d, %d layers); output in %s",
+            progress.line(String.format("Policy: %,d parameters (hidden %d, %d layer(s)); output in %s",
                     policy.parameterCount(), config.hiddenSize(), config.numHiddenLayers(), output.directory()));
             boolean sameCluster = io.startReading(resumed == null ? null : resumed.state().inputs());
             if (resumed != null) {
