@@ -6,7 +6,7 @@ package io.reasonflow.contracts;
  */
 public record Topic<T>(String name, Class<T> valueType, MessageCodec<T> codec) {
 
-    /** A topic whose values are JSON ({@link Messages}). */
+    /** Creates a topic whose values are JSON ({@link Messages}). */
     public Topic(String name, Class<T> valueType) {
         this(name, valueType, MessageCodec.json(valueType));
     }

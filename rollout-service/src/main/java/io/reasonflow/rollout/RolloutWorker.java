@@ -472,14 +472,15 @@ public class RolloutWorker implements SmartLifecycle {
             });
         } catch (RuntimeException e) {
             if (BrokerRetry.timedOut(e)) {
-                throw new BrokerUnreachableException("the broker did not take " + description + " within "
-                        + "reasonflow.rollout.broker-wait (" + properties.brokerWait() + "): " + e.getMessage(), e);
+                throw new BrokerUnreachableException("sending " + description + " timed out: the broker was "
+                        + "unreachable for longer than reasonflow.rollout.broker-wait (" + properties.brokerWait()
+                        + "). Check the broker, then restart this instance: " + e.getMessage(), e);
             }
             throw e;
         }
     }
 
-    /** Failure to reach the broker within {@code broker-wait}, which says nothing about the prompts themselves. */
+    /** Failure to reach the broker within {@code broker-wait}, as opposed to a failure of the prompts themselves. */
     private static final class BrokerUnreachableException extends IllegalStateException {
         BrokerUnreachableException(String message, Throwable cause) {
             super(message, cause);

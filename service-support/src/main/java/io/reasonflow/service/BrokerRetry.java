@@ -25,7 +25,7 @@ public final class BrokerRetry {
 
     /**
      * @param limit   how long to keep trying, from the first attempt
-     * @param setting the name of the setting that holds {@code limit}, quoted in the log
+     * @param setting the name of the setting that sets {@code limit}, quoted in the log
      */
     public BrokerRetry(Duration limit, String setting) {
         this(limit, setting, PAUSE);
