@@ -82,6 +82,8 @@ import tools.jackson.databind.JsonNode;
 public final class PipelineBenchmark {
     private static final String PLAIN_WEIGHTS_TOPIC = "bench.plain-weights";
     private static final int CHUNK_BYTES = 512 * 1024;
+    /** Hidden size, layers, heads, key/value heads and intermediate size of the weight-sync model (4.4M parameters). */
+    private static final int[] WEIGHT_MODEL = {256, 6, 8, 4, 688};
     private static final Map<String, Double> REWARD_WEIGHTS = Map.of("accuracy", 1.0, "format", 0.2);
 
     /**
@@ -100,9 +102,20 @@ public final class PipelineBenchmark {
      */
     public record Settings(int rounds, int steps, int warmupSteps, int groupsPerStep, int groupSize, int maxNewTokens,
             int[] policy, int[] weightModel, int weightRepeats, int rewardGroups) {
+        /**
+         * Training steps of the full demo's kind: its policy (hidden size 128, 4 layers), 8 groups of 8 completions of
+         * at most 96 tokens, about 2 s per step in process.
+         */
         public static Settings standard() {
-            return new Settings(3, 10, 2, 4, 8, 48, new int[] {64, 2, 4, 2, 172}, new int[] {256, 6, 8, 4, 688}, 9,
-                    10_000);
+            return new Settings(2, 8, 2, 8, 8, 96, new int[] {128, 4, 4, 2, 344}, WEIGHT_MODEL, 9, 10_000);
+        }
+
+        /**
+         * Short training steps: the smoke demo's policy (hidden size 64, 2 layers), 4 groups of 8 completions of at
+         * most 48 tokens, about 0.15 s per step in process, so the broker's fixed cost per step weighs most.
+         */
+        public static Settings smallSteps() {
+            return new Settings(3, 10, 2, 4, 8, 48, new int[] {64, 2, 4, 2, 172}, WEIGHT_MODEL, 9, 10_000);
         }
 
         public static Settings quick() {

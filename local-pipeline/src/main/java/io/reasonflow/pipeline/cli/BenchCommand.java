@@ -112,7 +112,12 @@ final class BenchCommand implements Callable<Integer> {
                     description = "Run only these parts, separated by commas (default: all): training "
                             + "(pipeline_overhead, async_speedup, kafka_bytes_per_token), weights (weight_sync), "
                             + "reward (reward_vs_passthrough).")
-            EnumSet<PipelineBenchmark.Part> only) throws Exception {
+            EnumSet<PipelineBenchmark.Part> only,
+            @Option(names = "--step-size", paramLabel = "SIZE", defaultValue = "demo",
+                    description = "Training steps of the measured runs: demo (the full demo's policy, about 2 s per "
+                            + "step) or small (the smoke demo's policy, about 0.15 s per step, where the broker's "
+                            + "fixed cost per step weighs most). Default: ${DEFAULT-VALUE}.")
+            StepSize stepSize) throws Exception {
         say("Measuring" + (quick ? " (quick run; figures are not meaningful)" : "") + "...");
         // One intra-op thread unless the user chose: with two, an operation waits for both threads to get a core,
         // and in the pipeline the services' other threads keep taking them.
@@ -121,7 +126,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         say("intra_op_threads: " + System.getProperty(INTRA_OP_THREADS));
         PipelineBenchmark.Settings settings = quick ? PipelineBenchmark.Settings.quick()
+                : stepSize == StepSize.SMALL ? PipelineBenchmark.Settings.smallSteps()
                 : PipelineBenchmark.Settings.standard();
+        if (!quick) {
+            say("step_size: " + stepSize.name().toLowerCase(java.util.Locale.ROOT));
+        }
         try {
             Set<PipelineBenchmark.Part> parts = only == null || only.isEmpty() ? EnumSet.allOf(PipelineBenchmark.Part.class)
                     : only;
@@ -149,5 +158,10 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(line);
         out.flush();
+    }
+
+    /** Size of the training steps that {@code bench pipeline} times. */
+    enum StepSize {
+        DEMO, SMALL
     }
 }

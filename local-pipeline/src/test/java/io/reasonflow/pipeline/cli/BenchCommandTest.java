@@ -57,4 +57,10 @@ class BenchCommandTest {
         assertThat(run("bench", "pipeline", "--only", "everything")).isEqualTo(2);
         assertThat(err.toString()).contains("everything").contains("TRAINING");
     }
+
+    @Test
+    void unknownStepSizeIsUsageError() {
+        assertThat(run("bench", "pipeline", "--step-size", "huge")).isEqualTo(2);
+        assertThat(err.toString()).contains("huge").contains("DEMO").contains("SMALL");
+    }
 }

@@ -28,7 +28,9 @@ import java.util.stream.IntStream;
  *   <li>Advantages of the weighted total reward, group-relative by group id ({@link GroupAdvantages}).</li>
  *   <li>Before any optimizer step and without gradient, the log-probs of every completion under the KL
  *       reference and, for the decoupled objective, those of the stale completions under the proximal policy
- *       (the policy as it is at the start of the step).</li>
+ *       (the policy as it is at the start of the step). With a single optimizer step per step, the forward
+ *       passes with gradient run on the proximal policy itself, so their detached log-probs serve instead and
+ *       no extra pass runs.</li>
  *   <li>mu passes over the batch. Each pass splits the completions (in a seeded order) into minibatches, and
  *       each minibatch is one AdamW step at the scheduled learning rate. A minibatch runs forward and backward
  *       in micro-batches whose gradients accumulate; the loss divisors are counted over the whole minibatch,
@@ -136,7 +138,8 @@ public class GrpoUpdate implements AutoCloseable {
      * Inputs that every pass of a step reads: the rows, the number of tokens of each row in the loss mask, and
      * the log-probs of each row under the reference and the proximal policy (null for the standard objective).
      */
-    record Prepared(RolloutBatch batch, int[] maskedLengths, List<float[]> reference, List<float[]> proximal) {
+    record Prepared(RolloutBatch batch, int[] maskedLengths, List<float[]> reference, List<float[]> proximal,
+            boolean proximalIsPolicy) {
 
         /** Returns the loss divisors of a minibatch of {@code rows}. */
         BatchTotals totals(int[] rows) {
@@ -156,8 +159,10 @@ public class GrpoUpdate implements AutoCloseable {
         int[] maskedLengths = batch.maskedLengths(tokenizer.eosIds(), settings.maskTruncated());
         List<float[]> referenceLogProbs = logProbsWithoutGradient(reference, batch,
                 IntStream.range(0, batch.size()).toArray());
-        List<float[]> proximal = settings.decoupled() && batch.hasStale() ? proximalLogProbs(batch) : null;
-        return new Prepared(batch, maskedLengths, referenceLogProbs, proximal);
+        boolean decoupled = settings.decoupled() && batch.hasStale();
+        boolean proximalIsPolicy = decoupled && settings.optimizerStepsPerStep() == 1;
+        List<float[]> proximal = decoupled && !proximalIsPolicy ? proximalLogProbs(batch) : null;
+        return new Prepared(batch, maskedLengths, referenceLogProbs, proximal, proximalIsPolicy);
     }
 
     /**
@@ -184,6 +189,9 @@ public class GrpoUpdate implements AutoCloseable {
                             inverseTemperature);
                     NDArray logProbs = scores.logProbs(); // [b, T-1]
                     accumulator.addEntropy(scores.entropy().mul(mask).sum().getFloat()); // a figure, not a loss term
+                    if (prepared.proximalIsPolicy()) {
+                        proximalLogProbs = currentAsProximal(scope, batch, part, logProbs, behaviour);
+                    }
                     GrpoLossResult result = loss.compute(logProbs, behaviour, proximalLogProbs, referenceLogProbs,
                             advantage, mask, totals);
                     collector.backward(result.loss());
@@ -191,6 +199,31 @@ public class GrpoUpdate implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Returns the proximal log-probs of a micro-batch while the policy has not changed in this step: for a stale
+     * completion its log-probs under the policy now, detached from the graph; for a fresh one its behaviour
+     * log-probs, as {@link #proximalLogProbs} gives them.
+     */
+    private static NDArray currentAsProximal(NDManager scope, RolloutBatch batch, int[] rows, NDArray logProbs,
+            NDArray behaviour) {
+        NDArray current = logProbs.stopGradient();
+        float[] stale = new float[rows.length];
+        float[] fresh = new float[rows.length];
+        boolean allStale = true;
+        for (int i = 0; i < rows.length; i++) {
+            boolean isStale = batch.row(rows[i]).stale();
+            stale[i] = isStale ? 1f : 0f;
+            fresh[i] = isStale ? 0f : 1f;
+            allStale &= isStale;
+        }
+        if (allStale) {
+            return current;
+        }
+        Shape column = new Shape(rows.length, 1);
+        return current.mul(OwnedArrays.of(scope, stale, column))
+                .add(behaviour.mul(OwnedArrays.of(scope, fresh, column)));
     }
 
     /**

@@ -217,9 +217,7 @@ class GrpoUpdateTest {
         Settings settings = new Settings();
         try (PolicyModel policy = PolicyModel.initialize(CONFIG, 15); PolicyModel reference = policy.copy();
                 GrpoUpdate update = new GrpoUpdate(policy, reference, TOKENIZER, settings.build(), 7)) {
-            List<ScoredGroup> sampled = withOwnLogProbs(policy, randomGroups(new Random(15), 2, 4, 0));
-            update.step(randomGroups(new Random(16), 2, 4, 0), 0);
-            List<ScoredGroup> groups = List.of(sampled.get(0), retagged(sampled.get(1), 1));
+            List<ScoredGroup> groups = sampledBeforeAStep(update, policy);
             RolloutBatch batch = RolloutBatch.of(groups, TOKENIZER, 1, GrpoSettings.advantages(settings.build()));
             List<float[]> moved = withOwnLogProbs(policy, groups).stream()
                     .flatMap(group -> group.group().completions().stream())
@@ -237,6 +235,45 @@ class GrpoUpdateTest {
             GrpoStepStats stats = update.step(groups, 1);
             assertThat(stats.staleSequences()).isEqualTo(4);
             assertThat(stats.importanceWeight()).isNotCloseTo(1.0, within(1e-4));
+        }
+    }
+
+    @Test
+    void singleStepSharesProximalForward() {
+        // With one optimizer step per step the policy is still the proximal policy during the forward pass with
+        // gradient, so its detached log-probs give the same loss and gradients as a separate pass without one.
+        Settings settings = new Settings();
+        try (PolicyModel policy = PolicyModel.initialize(CONFIG, 15); PolicyModel reference = policy.copy();
+                GrpoUpdate update = new GrpoUpdate(policy, reference, TOKENIZER, settings.build(), 7)) {
+            List<ScoredGroup> groups = sampledBeforeAStep(update, policy);
+            RolloutBatch batch = RolloutBatch.of(groups, TOKENIZER, 1, GrpoSettings.advantages(settings.build()));
+            assertThat(update.prepare(batch).proximalIsPolicy()).isTrue();
+            assertThat(update.prepare(batch).proximal()).isNull();
+
+            Accumulated separate = backward(update, policy, batch, update.proximalLogProbs(batch));
+            Accumulated shared = backward(update, policy, batch, null, true);
+
+            assertThat(shared.loss()).isCloseTo(separate.loss(), within(1e-6));
+            for (String name : separate.gradients().keySet()) {
+                assertThat(shared.gradients().get(name)).as(name)
+                        .containsExactly(separate.gradients().get(name), within(1e-6f));
+            }
+        }
+    }
+
+    @Test
+    void severalStepsPrecomputeProximal() {
+        Settings settings = new Settings();
+        settings.mu = 2;
+        try (PolicyModel policy = PolicyModel.initialize(CONFIG, 15); PolicyModel reference = policy.copy();
+                GrpoUpdate update = new GrpoUpdate(policy, reference, TOKENIZER, settings.build(), 7)) {
+            List<ScoredGroup> groups = randomGroups(new Random(15), 2, 4, 0);
+            RolloutBatch batch = RolloutBatch.of(groups, TOKENIZER, 1, GrpoSettings.advantages(settings.build()));
+
+            GrpoUpdate.Prepared prepared = update.prepare(batch);
+
+            assertThat(prepared.proximalIsPolicy()).isFalse();
+            assertThat(prepared.proximal()).hasSize(batch.size());
         }
     }
 
@@ -338,9 +375,18 @@ class GrpoUpdateTest {
     /** Loss and gradients of one minibatch of every row of {@code batch}; leaves the gradients at zero. */
     private static Accumulated backward(GrpoUpdate update, PolicyModel policy, RolloutBatch batch,
             List<float[]> proximal) {
+        return backward(update, policy, batch, proximal, false);
+    }
+
+    /**
+     * Returns the loss and gradients as above. With {@code proximalIsPolicy} the stale rows' proximal log-probs
+     * come from the forward pass with gradient instead of {@code proximal}.
+     */
+    private static Accumulated backward(GrpoUpdate update, PolicyModel policy, RolloutBatch batch,
+            List<float[]> proximal, boolean proximalIsPolicy) {
         GrpoUpdate.Prepared computed = update.prepare(batch);
         GrpoUpdate.Prepared prepared = new GrpoUpdate.Prepared(batch, computed.maskedLengths(), computed.reference(),
-                proximal);
+                proximal, proximalIsPolicy);
         int[] rows = IntStream.range(0, batch.size()).toArray();
         StepAccumulator accumulator = new StepAccumulator();
         update.backward(prepared, rows, prepared.totals(rows), accumulator);
@@ -353,6 +399,16 @@ class GrpoUpdateTest {
         });
         policy.zeroGradients();
         return new Accumulated(accumulator.stats(batch.size(), 0, 0, false).loss(), gradients);
+    }
+
+    /**
+     * Returns two groups of 4 sampled by the policy as it is, then takes a step: the first group is stale (version
+     * 0) and the second is retagged as fresh (version 1), though the policy has moved since both were sampled.
+     */
+    private static List<ScoredGroup> sampledBeforeAStep(GrpoUpdate update, PolicyModel policy) {
+        List<ScoredGroup> sampled = withOwnLogProbs(policy, randomGroups(new Random(15), 2, 4, 0));
+        update.step(randomGroups(new Random(16), 2, 4, 0), 0);
+        return List.of(sampled.get(0), retagged(sampled.get(1), 1));
     }
 
     private static ScoredGroup retagged(ScoredGroup scored, long version) {
