@@ -11,6 +11,7 @@ import io.reasonflow.rollout.GroupGenerator;
 import io.reasonflow.tasks.grading.AccuracyGrader;
 import io.reasonflow.tasks.grading.FormatGrader;
 import io.reasonflow.trainer.eval.EvalAggregator;
+import io.reasonflow.trainer.eval.EvalSamples;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,18 +51,28 @@ public final class SideBySideEvaluation {
     }
 
     /**
-     * Samples and grades every prompt with {@code model}.
+     * Samples and grades every prompt with {@code model}, and returns the figures with a few graded completions.
      *
      * @param stage         stage name of the result, for example {@code teacher} or {@code student-distilled}
      * @param policyVersion the model's policy version, recorded with the result
      */
-    public EvalResult evaluate(String stage, PolicyModel model, long policyVersion, long seed) {
+    public Evaluation evaluate(String stage, PolicyModel model, long policyVersion, long seed) {
         List<RolloutGroup> groups = generator.generate(prompts, model, policyVersion, seed);
         GroupScorer scorer = new GroupScorer(WEIGHTS);
         List<ScoredGroup> scored = new ArrayList<>(groups.size());
         for (RolloutGroup group : groups) {
             scored.add(scorer.score(group));
         }
-        return EvalAggregator.aggregate(runId, stage, policyVersion, dataset, scored);
+        return new Evaluation(EvalAggregator.aggregate(runId, stage, policyVersion, dataset, scored),
+                EvalAggregator.examples(scored, EvalSamples.PER_STAGE));
+    }
+
+    /**
+     * The figures of one model's evaluation and a few of its graded completions.
+     *
+     * @param examples the first completion of the first {@value EvalSamples#PER_STAGE} groups by id, as the
+     *                 trainer keeps them in {@code eval-samples/}
+     */
+    public record Evaluation(EvalResult result, List<Map<String, Object>> examples) {
     }
 }

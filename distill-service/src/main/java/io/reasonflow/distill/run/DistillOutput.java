@@ -1,6 +1,7 @@
 package io.reasonflow.distill.run;
 
 import io.reasonflow.contracts.Messages;
+import io.reasonflow.trainer.eval.EvalSamples;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,12 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The files of a distillation run's output directory: {@code selection.json} (what rejection sampling kept and
  * dropped), {@code traces.jsonl} (the kept traces), {@code metrics.jsonl} (one object per student step),
- * {@code eval.jsonl} (one object per evaluation), {@code summary.json} and {@code checkpoints/student}. Each line
+ * {@code eval.jsonl} (one object per evaluation), {@code eval-samples/} (a few graded completions per evaluated
+ * model), {@code summary.json} and {@code checkpoints/student}. Each line
  * is flushed as it is written, so a run that stops early leaves readable files.
  */
 public class DistillOutput implements AutoCloseable {
@@ -58,6 +61,11 @@ public class DistillOutput implements AutoCloseable {
 
     public void appendEval(Object evaluation) {
         appendLine(evals, evaluation, EVAL_FILE);
+    }
+
+    /** Writes {@code eval-samples/<stage>.jsonl}: a few graded completions of the stage's evaluation. */
+    public void writeEvalSamples(String stage, List<Map<String, Object>> samples) {
+        EvalSamples.write(directory, stage, samples);
     }
 
     public void writeSelection(Map<String, Object> selection) {

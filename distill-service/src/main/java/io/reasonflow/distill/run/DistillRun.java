@@ -256,11 +256,13 @@ public class DistillRun {
         SideBySideEvaluation evaluation = new SideBySideEvaluation(teacher.tokenizer(), heldOut, properties.runId(),
                 data.name());
         Map<String, Object> results = new LinkedHashMap<>();
-        for (EvalResult result : List.of(
+        for (SideBySideEvaluation.Evaluation evaluated : List.of(
                 evaluation.evaluate(TEACHER_STAGE, teacher.model(), teacher.groupVersion(), properties.seed()),
                 evaluation.evaluate(STUDENT_STAGE, student, studentVersion, properties.seed()))) {
+            EvalResult result = evaluated.result();
             io.publishEval(result);
             output.appendEval(result);
+            output.writeEvalSamples(result.stage(), evaluated.examples());
             results.put(result.stage(), result);
             progress.line(String.format("eval %s version %d: pass@1 %.3f maj@%d %.3f format %.3f length %.1f "
                     + "(%d prompts)", result.stage(), result.policyVersion(), result.passAt1(),

@@ -258,6 +258,11 @@ class DistillEndToEndTest {
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).contains("\"stage\":\"teacher\"");
         assertThat(lines.get(1)).contains("\"stage\":\"student-distilled\"");
+        for (String stage : List.of(DistillRun.TEACHER_STAGE, DistillRun.STUDENT_STAGE)) {
+            List<String> samples = Files.readAllLines(output.resolve("eval-samples").resolve(stage + ".jsonl"));
+            assertThat(samples).as(stage).hasSize(Math.min(4, TASK.evalExamples()));
+            assertThat(samples.get(0)).as(stage).contains("\"completion\"").contains("\"correct\"");
+        }
     }
 
     private static void assertDeadLetter() {

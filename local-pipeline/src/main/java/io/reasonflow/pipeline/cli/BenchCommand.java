@@ -101,7 +101,7 @@ final class BenchCommand implements Callable<Integer> {
                 "kafka_bytes_per_token: bytes of rollout records in the broker's log per",
                 "generated token, over 8 (a 4-byte token id and a 4-byte log-prob).",
                 "Runs PyTorch with one intra-op thread unless -Dai.djl.pytorch.num_threads is",
-                "set in REASONFLOW_JAVA_OPTS. Takes about 5 minutes on 2 idle cores."})
+                "set in REASONFLOW_JAVA_OPTS. Takes about 4 minutes on 2 idle cores."})
     int pipeline(@Option(names = "--quick",
                     description = "Tiny model and counts, to check that it runs (one to two minutes).") boolean quick,
             @Option(names = "--out", paramLabel = "DIR",

@@ -1,6 +1,7 @@
 package io.reasonflow.trainer.run;
 
 import io.reasonflow.contracts.Messages;
+import io.reasonflow.trainer.eval.EvalSamples;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -80,17 +81,7 @@ public class RunOutput implements AutoCloseable {
      * the stage is evaluated again.
      */
     public void writeEvalSamples(String stage, List<Map<String, Object>> samples) {
-        Path file = directory.resolve("eval-samples").resolve(stage + ".jsonl");
-        try {
-            Files.createDirectories(file.getParent());
-            StringBuilder lines = new StringBuilder();
-            for (Map<String, Object> sample : samples) {
-                lines.append(Messages.mapper().writeValueAsString(sample)).append('\n');
-            }
-            Files.writeString(file, lines, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        EvalSamples.write(directory, stage, samples);
     }
 
     /** Writes {@code ledger.json}: the training group ids by outcome. */

@@ -24,6 +24,7 @@ import io.reasonflow.trainer.checkpoint.RunSettings;
 import io.reasonflow.trainer.checkpoint.SavedCheckpoint;
 import io.reasonflow.trainer.checkpoint.TrainerState;
 import io.reasonflow.trainer.eval.EvalAggregator;
+import io.reasonflow.trainer.eval.EvalSamples;
 import io.reasonflow.trainer.grpo.DynamicSampling;
 import io.reasonflow.trainer.grpo.GrpoStepStats;
 import io.reasonflow.trainer.grpo.GrpoUpdate;
@@ -432,7 +433,6 @@ public class TrainingRun {
     }
 
     /** Sampled completions kept per evaluated stage, for the report. */
-    private static final int EVAL_EXAMPLES = 4;
 
     private void evaluate(String stage, TaskData data, RunOutput output, Progress progress) throws InterruptedException {
         evaluate(stage, prompts.template(), PromptFactory.STOP, data, output, progress);
@@ -473,7 +473,7 @@ public class TrainingRun {
         EvalResult result = EvalAggregator.aggregate(properties.runId(), stage, version, data.name(), scored);
         io.publishEval(result);
         output.appendEval(result);
-        output.writeEvalSamples(stage, EvalAggregator.examples(scored, EVAL_EXAMPLES));
+        output.writeEvalSamples(stage, EvalAggregator.examples(scored, EvalSamples.PER_STAGE));
         stageSeconds.put(stage, earlierWallSeconds + (System.nanoTime() - startedNanos) / 1e9);
         evaluations.put(stage, result);
         progress.line(String.format("eval %-5s version %d: pass@1 %.3f maj@%d %.3f format %.3f length %.1f (%d prompts)",
