@@ -103,7 +103,8 @@ final class BenchCommand implements Callable<Integer> {
                 "Runs PyTorch with one intra-op thread unless -Dai.djl.pytorch.num_threads is",
                 "set in REASONFLOW_JAVA_OPTS. Takes about 4 minutes on 2 idle cores."})
     int pipeline(@Option(names = "--quick",
-                    description = "Tiny model and counts, to check that it runs (one to two minutes).") boolean quick,
+                    description = "Tiny model and counts, to check that it runs (one to two minutes). "
+                            + "Replaces --step-size.") boolean quick,
             @Option(names = "--out", paramLabel = "DIR",
                     description = "Keep the training runs' metrics.jsonl, summary.json and final checkpoint in DIR "
                             + "(default: a temporary directory).")
@@ -114,7 +115,7 @@ final class BenchCommand implements Callable<Integer> {
                             + "reward (reward_vs_passthrough).")
             EnumSet<PipelineBenchmark.Part> only,
             @Option(names = "--step-size", paramLabel = "SIZE", defaultValue = "demo",
-                    description = "Training steps of the measured runs: demo (the full demo's policy, about 2 s per "
+                    description = "Training steps of the measured runs: demo (the full demo's policy, about 1.7 s per "
                             + "step) or small (the smoke demo's policy, about 0.15 s per step, where the broker's "
                             + "fixed cost per step weighs most). Default: ${DEFAULT-VALUE}.")
             StepSize stepSize) throws Exception {
@@ -128,9 +129,7 @@ final class BenchCommand implements Callable<Integer> {
         PipelineBenchmark.Settings settings = quick ? PipelineBenchmark.Settings.quick()
                 : stepSize == StepSize.SMALL ? PipelineBenchmark.Settings.smallSteps()
                 : PipelineBenchmark.Settings.standard();
-        if (!quick) {
-            say("step_size: " + stepSize.name().toLowerCase(java.util.Locale.ROOT));
-        }
+        say("step_size: " + (quick ? "quick" : stepSize.name().toLowerCase(java.util.Locale.ROOT)));
         try {
             Set<PipelineBenchmark.Part> parts = only == null || only.isEmpty() ? EnumSet.allOf(PipelineBenchmark.Part.class)
                     : only;
