@@ -97,9 +97,8 @@ public class RewardStreamsConfiguration {
         checkSourceTopics(kafka.buildAdminProperties(), bootstrapServers);
         Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
         config.putAll(streamsConfig(properties.streams(), bootstrapServers));
-        // Kafka Streams leaves its consumer group on close only with static membership, so a replacement
-        // instance waits until the stopped one's session times out before it gets the partitions. 10 s instead
-        // of the consumer default of 45 s keeps that wait short; spring.kafka.streams.properties can set another.
+        // Kafka Streams leaves its group on close only with static membership, so a replacement waits for the
+        // old session to time out. 10 s instead of Kafka's 45 s keeps that short, unless the properties say otherwise.
         String sessionTimeout = StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
         if (!config.containsKey(sessionTimeout) && !config.containsKey(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)) {
             config.put(sessionTimeout, SESSION_TIMEOUT_MS);
