@@ -98,7 +98,7 @@ public class RewardStreamsConfiguration {
         Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
         config.putAll(streamsConfig(properties.streams(), bootstrapServers));
         // Kafka Streams leaves its group on close only with static membership, so a replacement waits for the
-        // old session to time out. 10 s instead of Kafka's 45 s keeps that short, unless the properties say otherwise.
+        // old session to time out. 10 s instead of Kafka's 45 s keeps that short, unless the properties set another.
         String sessionTimeout = StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
         if (!config.containsKey(sessionTimeout) && !config.containsKey(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)) {
             config.put(sessionTimeout, SESSION_TIMEOUT_MS);

@@ -103,16 +103,17 @@ public final class PipelineBenchmark {
     public record Settings(int rounds, int steps, int warmupSteps, int groupsPerStep, int groupSize, int maxNewTokens,
             int[] policy, int[] weightModel, int weightRepeats, int rewardGroups) {
         /**
-         * Training steps of the full demo's kind: its policy (hidden size 128, 4 layers), 8 groups of 8 completions of
-         * at most 96 tokens, about 2 s per step in process.
+         * Returns settings that time training steps of the full demo's size: its policy (hidden size 128, 4 layers)
+         * and 8 groups of 8 completions of at most 96 tokens, about 1.7 s per step in process.
          */
         public static Settings standard() {
             return new Settings(2, 8, 2, 8, 8, 96, new int[] {128, 4, 4, 2, 344}, WEIGHT_MODEL, 9, 10_000);
         }
 
         /**
-         * Short training steps: the smoke demo's policy (hidden size 64, 2 layers), 4 groups of 8 completions of at
-         * most 48 tokens, about 0.15 s per step in process, so the broker's fixed cost per step weighs most.
+         * Returns settings that time short training steps: the smoke demo's policy (hidden size 64, 2 layers) and 4
+         * groups of 8 completions of at most 48 tokens, about 0.15 s per step in process. The broker's fixed cost
+         * per step weighs most here.
          */
         public static Settings smallSteps() {
             return new Settings(3, 10, 2, 4, 8, 48, new int[] {64, 2, 4, 2, 172}, WEIGHT_MODEL, 9, 10_000);

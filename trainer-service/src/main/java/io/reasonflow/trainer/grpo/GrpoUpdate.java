@@ -29,8 +29,8 @@ import java.util.stream.IntStream;
  *   <li>Before any optimizer step and without gradient, the log-probs of every completion under the KL
  *       reference and, for the decoupled objective, those of the stale completions under the proximal policy
  *       (the policy as it is at the start of the step). With a single optimizer step per step, the forward
- *       passes with gradient run on the proximal policy itself, so their detached log-probs serve instead and
- *       no extra pass runs.</li>
+ *       passes with gradient run on the proximal policy itself, so their detached log-probs are used and no
+ *       extra pass runs.</li>
  *   <li>mu passes over the batch. Each pass splits the completions (in a seeded order) into minibatches, and
  *       each minibatch is one AdamW step at the scheduled learning rate. A minibatch runs forward and backward
  *       in micro-batches whose gradients accumulate; the loss divisors are counted over the whole minibatch,
@@ -202,9 +202,9 @@ public class GrpoUpdate implements AutoCloseable {
     }
 
     /**
-     * Returns the proximal log-probs of a micro-batch while the policy has not changed in this step: for a stale
-     * completion its log-probs under the policy now, detached from the graph; for a fresh one its behaviour
-     * log-probs, as {@link #proximalLogProbs} gives them.
+     * Returns the proximal log-probs of a micro-batch while the policy has not changed in this step. A stale
+     * completion gets its log-probs under the current policy, detached from the graph, and a fresh one its
+     * behaviour log-probs, the same values that {@link #proximalLogProbs} computes.
      */
     private static NDArray currentAsProximal(NDManager scope, RolloutBatch batch, int[] rows, NDArray logProbs,
             NDArray behaviour) {

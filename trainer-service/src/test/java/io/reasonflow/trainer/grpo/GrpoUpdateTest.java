@@ -247,8 +247,9 @@ class GrpoUpdateTest {
                 GrpoUpdate update = new GrpoUpdate(policy, reference, TOKENIZER, settings.build(), 7)) {
             List<ScoredGroup> groups = sampledBeforeAStep(update, policy);
             RolloutBatch batch = RolloutBatch.of(groups, TOKENIZER, 1, GrpoSettings.advantages(settings.build()));
-            assertThat(update.prepare(batch).proximalIsPolicy()).isTrue();
-            assertThat(update.prepare(batch).proximal()).isNull();
+            GrpoUpdate.Prepared prepared = update.prepare(batch);
+            assertThat(prepared.proximalIsPolicy()).isTrue();
+            assertThat(prepared.proximal()).isNull();
 
             Accumulated separate = backward(update, policy, batch, update.proximalLogProbs(batch));
             Accumulated shared = backward(update, policy, batch, null, true);
