@@ -97,8 +97,12 @@ public record TrainerProperties(String runId, Path outputDir, long seed, boolean
      * @param examples     size of the cold-start set: the first N examples (of the dataset, or of the task's
      *                     training split), 0 for all of them. R1's cold start is a small set of readable traces,
      *                     and the training prompts beyond it are left to reinforcement learning
+     * @param shortTraceFraction share of the generated arithmetic traces that restate the question and give the
+     *                     result at once, without the column lines, as a terse annotator would; the rest are worked
+     *                     column by column. 0 works every trace. Only for the arithmetic task without a dataset
      */
-    public record Sft(int steps, int batchSize, double learningRate, Path dataset, @DefaultValue("0") int examples) {
+    public record Sft(int steps, int batchSize, double learningRate, Path dataset, @DefaultValue("0") int examples,
+            @DefaultValue("0") double shortTraceFraction) {
     }
 
     /**
@@ -322,6 +326,11 @@ public record TrainerProperties(String runId, Path outputDir, long seed, boolean
         require(eval.topP() > 0 && eval.topP() <= 1, "reasonflow.trainer.eval.top-p", eval.topP(), "a value in (0, 1]");
         require(sft.examples() >= 0, "reasonflow.trainer.sft.examples", sft.examples(),
                 ">= 0 (0 trains on every example)");
+        require(sft.shortTraceFraction() >= 0 && sft.shortTraceFraction() <= 1,
+                "reasonflow.trainer.sft.short-trace-fraction", sft.shortTraceFraction(), "a value in [0, 1]");
+        require(sft.shortTraceFraction() == 0 || ("arithmetic".equals(task.name()) && sft.dataset() == null),
+                "reasonflow.trainer.sft.short-trace-fraction", sft.shortTraceFraction(),
+                "0 unless the task is arithmetic and sft.dataset is unset, because only generated traces have columns");
         require(sft.dataset() == null || java.nio.file.Files.isRegularFile(sft.dataset()),
                 "reasonflow.trainer.sft.dataset", sft.dataset(), "a readable JSONL file of prompt/completion pairs");
     }

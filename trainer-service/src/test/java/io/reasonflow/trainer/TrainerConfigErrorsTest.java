@@ -28,6 +28,7 @@ class TrainerConfigErrorsTest {
             reasonflow.trainer.task.name           | chess | is chess  | expected arithmetic, gsm8k
             reasonflow.trainer.max-record-bytes    | 0     | is 0      | expected a positive number of bytes
             reasonflow.trainer.sft.examples        | -5    | is -5     | expected >= 0
+            reasonflow.trainer.sft.short-trace-fraction | 1.5 | is 1.5 | expected a value in [0, 1]
             reasonflow.trainer.grpo.temprature     | 1.0   | '1.0'     | has no such property
             """)
     void invalidSettingIsReported(String property, String value, String shownValue, String allowed,

@@ -67,9 +67,13 @@ final class DemoSettings {
             if (dataset == null) {
                 // Plain problem lines before the cold start; the base corpus is generated arithmetic only.
                 s.put("base.steps", "300");
+                // Half the cold-start traces give the result at once, as a terse annotator writes them. SFT
+                // imitates both forms, and GRPO's reward has to teach the model that working the columns pays.
+                s.put("sft.steps", "800");
+                s.put("sft.short-trace-fraction", "0.5");
+            } else {
+                s.put("sft.steps", "400");
             }
-            // A short cold start: it teaches the format and leaves accuracy for reinforcement learning to raise.
-            s.put("sft.steps", "400");
             s.put("sft.batch-size", "32");
             s.put("grpo.steps", "60");
             s.put("checkpoint-every", "10");

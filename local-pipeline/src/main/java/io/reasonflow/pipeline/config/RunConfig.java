@@ -44,7 +44,8 @@ public record RunConfig(Path outputDir, String bootstrapServers, int rolloutInst
             "max_prompt_tokens", "digits");
     private static final Set<String> MODEL = Set.of("preset", "hidden_size", "layers", "heads", "kv_heads",
             "intermediate_size", "max_positions", "checkpoint");
-    private static final Set<String> SFT = Set.of("steps", "batch_size", "learning_rate", "dataset");
+    private static final Set<String> SFT = Set.of("steps", "batch_size", "learning_rate", "dataset", "examples",
+            "short_trace_fraction");
     private static final Set<String> EVALUATION = Set.of("samples", "temperature", "top_p", "every",
             "max_new_tokens");
     private static final Set<String> CHECKPOINT = Set.of("every", "keep");
@@ -100,6 +101,8 @@ public record RunConfig(Path outputDir, String bootstrapServers, int rolloutInst
             copyNumber(sft, "sft", "steps", trainer, "sft.steps");
             copyNumber(sft, "sft", "batch_size", trainer, "sft.batch-size");
             copyNumber(sft, "sft", "learning_rate", trainer, "sft.learning-rate");
+            copyNumber(sft, "sft", "examples", trainer, "sft.examples");
+            copyNumber(sft, "sft", "short_trace_fraction", trainer, "sft.short-trace-fraction");
             String traces = text(sft, "sft.dataset", "dataset");
             if (traces != null) {
                 trainer.put("sft.dataset", existingFile(base, traces, "sft.dataset").toString());

@@ -47,6 +47,18 @@ class RunConfigTest {
     }
 
     @Test
+    void sftSectionPassesColdStartSet(@TempDir Path dir) throws Exception {
+        RunConfig config = RunConfig.read(write(dir, """
+                output_dir: out
+                dataset: {format: arithmetic}
+                sft: {steps: 800, examples: 1000, short_trace_fraction: 0.5}
+                """));
+
+        assertThat(config.trainer()).containsEntry("sft.steps", "800").containsEntry("sft.examples", "1000")
+                .containsEntry("sft.short-trace-fraction", "0.5");
+    }
+
+    @Test
     void errorsNameTheKeyTheValueAndWhatIsAllowed(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> RunConfig.read(write(dir, "output_dir: out\ndataset: {format: csv}\n")))
                 .hasMessageContaining("dataset.format is 'csv'").hasMessageContaining("allowed: gsm8k");

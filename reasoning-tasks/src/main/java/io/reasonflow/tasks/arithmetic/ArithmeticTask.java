@@ -109,6 +109,16 @@ public final class ArithmeticTask {
     }
 
     /**
+     * Writes the short completion of a generated question, which restates the question and gives the
+     * result without the column lines: {@code <think>\n472+389\n=861\n</think>\n<answer>861</answer>}.
+     */
+    public static String shortCompletion(String question) {
+        ParsedQuestion parsed = ParsedQuestion.parse(question);
+        long result = solve(parsed.left(), parsed.operation(), parsed.right());
+        return "<think>\n" + question + "\n=" + result + "\n</think>\n<answer>" + result + "</answer>";
+    }
+
+    /**
      * Checks an example against the solver: the answer must equal the exact result and the
      * reference completion must be exactly the one the solver writes.
      */

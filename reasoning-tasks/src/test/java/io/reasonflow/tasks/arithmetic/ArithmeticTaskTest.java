@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reasonflow.tasks.TaskExample;
+import io.reasonflow.tasks.grading.AccuracyGrader;
+import io.reasonflow.tasks.grading.FormatGrader;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -171,6 +173,15 @@ class ArithmeticTaskTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Difficulty(1, 3, EnumSet.noneOf(Operation.class)))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shortCompletionGivesTheResultWithoutColumns() {
+        String completion = ArithmeticTask.shortCompletion("472-389");
+
+        assertThat(completion).isEqualTo("<think>\n472-389\n=83\n</think>\n<answer>83</answer>");
+        assertThat(FormatGrader.strict().grade(completion, "83")).isEqualTo(1.0);
+        assertThat(new AccuracyGrader().grade(completion, "83")).isEqualTo(1.0);
     }
 
     @Test

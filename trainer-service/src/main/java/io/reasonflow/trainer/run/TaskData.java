@@ -84,6 +84,31 @@ public record TaskData(String name, List<TaskExample> train, List<TaskExample> e
         return new TaskData(task.name(), List.copyOf(train), List.copyOf(eval), skipped, List.copyOf(pairs));
     }
 
+    /**
+     * Returns the cold-start pairs of generated arithmetic with {@code shortTraceFraction} of the traces, chosen by
+     * a shuffle seeded with {@code seed}, replaced by the short form that gives the result without the column lines
+     * ({@link ArithmeticTask#shortCompletion}). The others keep the worked trace.
+     */
+    public List<SftPair> withShortTraces(double shortTraceFraction, long seed, Tokenizer tokenizer,
+            PromptFactory prompts) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < train.size(); i++) {
+            order.add(i);
+        }
+        java.util.Collections.shuffle(order, new java.util.Random(seed));
+        int shortCount = (int) Math.round(shortTraceFraction * train.size());
+        java.util.Set<Integer> shortOnes = new java.util.HashSet<>(order.subList(0, shortCount));
+        List<SftPair> pairs = new ArrayList<>(train.size());
+        for (int i = 0; i < train.size(); i++) {
+            TaskExample example = train.get(i);
+            String completion = shortOnes.contains(i) ? ArithmeticTask.shortCompletion(example.question())
+                    : example.referenceCompletion();
+            pairs.add(new SftPair(example.id(), PromptTokens.encode(tokenizer, prompts.promptText(example)),
+                    tokenizer.encode(completion)));
+        }
+        return List.copyOf(pairs);
+    }
+
     private static List<TaskExample> readFile(String format, java.nio.file.Path file) {
         return "jsonl".equals(format) ? new io.reasonflow.tasks.dataset.PromptAnswerReader().read(file)
                 : new Gsm8kReader().read(file);

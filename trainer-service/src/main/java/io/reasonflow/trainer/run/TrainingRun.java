@@ -116,14 +116,18 @@ public class TrainingRun {
         TaskData data = TaskData.load(properties.task(), properties.seed(), tokenizer, prompts);
         progress.line(String.format("Task %s: %d training and %d held-out examples (%d skipped as too long)",
                 data.name(), data.train().size(), data.eval().size(), data.skipped()));
-        List<SftPair> sftPairs = properties.sft().dataset() == null ? data.sftPairs()
-                : SftJsonl.read(properties.sft().dataset(), tokenizer);
+        double shortTraces = properties.sft().shortTraceFraction();
+        List<SftPair> sftPairs = properties.sft().dataset() != null ? SftJsonl.read(properties.sft().dataset(), tokenizer)
+                : shortTraces > 0 ? data.withShortTraces(shortTraces, properties.seed(), tokenizer, prompts)
+                : data.sftPairs();
         int available = sftPairs.size();
         if (properties.sft().examples() > 0 && properties.sft().examples() < available) {
             sftPairs = sftPairs.subList(0, properties.sft().examples());
         }
         progress.line(String.format("SFT examples: %d of %d from %s", sftPairs.size(), available,
-                properties.sft().dataset() == null ? "the task's reference traces" : properties.sft().dataset()));
+                properties.sft().dataset() != null ? properties.sft().dataset()
+                : shortTraces > 0 ? String.format("the task's reference traces, %.0f%% of them short", 100 * shortTraces)
+                : "the task's reference traces"));
         try (RunOutput output = resumed == null ? new RunOutput(properties.outputDir())
                         : new RunOutput(properties.outputDir(), resumed.metricsLines(), resumed.evalLines());
                 PolicyModel policy = resumed != null ? resumed.loadPolicy()
@@ -173,7 +177,7 @@ public class TrainingRun {
         progress.line(String.format("Base corpus: %d problem lines such as %s", corpus.size(),
                 tokenizer.decode(corpus.get(0).completionIds()).strip()));
         SftTrainer trainer = new SftTrainer(policy, tokenizer,
-                new TrainerProperties.Sft(base.steps(), base.batchSize(), base.learningRate(), null, 0), properties.seed());
+                new TrainerProperties.Sft(base.steps(), base.batchSize(), base.learningRate(), null, 0, 0), properties.seed());
         trainer.train(corpus, (step, loss) -> {
             if (step % Math.max(1, base.steps() / 10) == 0 || step == base.steps()) {
                 progress.line(String.format("base step %d/%d loss %.4f", step, base.steps(), loss));

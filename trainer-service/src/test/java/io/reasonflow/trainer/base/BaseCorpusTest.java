@@ -101,7 +101,7 @@ class BaseCorpusTest {
         List<SftPair> corpus = BaseCorpus.sequences(2, 5, 256, split, tokenizer);
         List<Double> losses = new ArrayList<>();
         try (PolicyModel model = PolicyModel.initialize(ModelConfig.tiny(tokenizer.vocabSize()), 3)) {
-            new SftTrainer(model, tokenizer, new TrainerProperties.Sft(30, 8, 0.01, null, 0), 5)
+            new SftTrainer(model, tokenizer, new TrainerProperties.Sft(30, 8, 0.01, null, 0, 0), 5)
                     .train(corpus, (step, loss) -> losses.add(loss));
         }
 

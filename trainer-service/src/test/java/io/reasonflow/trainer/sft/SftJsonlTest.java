@@ -64,7 +64,7 @@ class SftJsonlTest {
 
     @Test
     void emptyCompletionMaskNamesExample() {
-        SftTrainer trainer = new SftTrainer(null, tokenizer, new TrainerProperties.Sft(1, 1, 0.01, null, 0), 1);
+        SftTrainer trainer = new SftTrainer(null, tokenizer, new TrainerProperties.Sft(1, 1, 0.01, null, 0, 0), 1);
         SftPair empty = new SftPair("traces.jsonl:7", new int[] {tokenizer.bosId(), 65}, new int[0]);
 
         assertThatThrownBy(() -> trainer.train(List.of(empty), (step, loss) -> { }))

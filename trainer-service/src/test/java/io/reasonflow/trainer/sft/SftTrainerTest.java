@@ -17,7 +17,7 @@ class SftTrainerTest {
 
     @Test
     void learningRateWarmsUpThenDecays() {
-        SftTrainer trainer = new SftTrainer(null, tokenizer, new TrainerProperties.Sft(100, 4, 0.01, null, 0), 1);
+        SftTrainer trainer = new SftTrainer(null, tokenizer, new TrainerProperties.Sft(100, 4, 0.01, null, 0, 0), 1);
 
         assertThat(trainer.learningRate(1)).isCloseTo(0.002, within(1e-12));
         assertThat(trainer.learningRate(5)).isCloseTo(0.01, within(1e-12));
@@ -34,7 +34,7 @@ class SftTrainerTest {
         }
         List<Double> losses = new ArrayList<>();
         try (PolicyModel model = PolicyModel.initialize(ModelConfig.tiny(tokenizer.vocabSize()), 3)) {
-            double last = new SftTrainer(model, tokenizer, new TrainerProperties.Sft(40, 8, 0.01, null, 0), 5)
+            double last = new SftTrainer(model, tokenizer, new TrainerProperties.Sft(40, 8, 0.01, null, 0, 0), 5)
                     .train(pairs, (step, loss) -> losses.add(loss));
 
             assertThat(losses).hasSize(40);
