@@ -98,8 +98,8 @@ public record TrainerProperties(String runId, Path outputDir, long seed, boolean
      *                     training split), 0 for all of them. R1's cold start is a small set of readable traces,
      *                     and the training prompts beyond it are left to reinforcement learning
      * @param shortTraceFraction share of the generated arithmetic traces that restate the question and give the
-     *                     result at once, without the column lines, as a terse annotator would; the rest are worked
-     *                     column by column. 0 works every trace. Only for the arithmetic task without a dataset
+     *                     result at once, without the column lines. The rest are worked column by column, and 0
+     *                     works every trace. Only for the arithmetic task without {@code dataset}
      */
     public record Sft(int steps, int batchSize, double learningRate, Path dataset, @DefaultValue("0") int examples,
             @DefaultValue("0") double shortTraceFraction) {
