@@ -162,8 +162,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         System.setProperty("reasonflow.log.dir", output.toAbsolutePath().toString());
         String runId = "demo-" + output.getFileName();
-        Map<String, String> settings = DemoSettings.of(smoke, runId, output, seed, dataset);
-        settings.putAll(trainerSettings);
+        Map<String, String> settings = DemoSettings.withOverrides(DemoSettings.of(smoke, runId, output, seed, dataset),
+                trainerSettings);
         return launch(output, settings, rewardSettings);
     }
 

@@ -94,6 +94,20 @@ final class DemoSettings {
     }
 
     /**
+     * Returns the demo's trainer settings with the user's {@code --trainer} settings over them. The user's own
+     * cold-start traces ({@code sft.dataset}) replace the generated ones, so the demo's share of short traces is
+     * dropped unless the user sets it too.
+     */
+    static Map<String, String> withOverrides(Map<String, String> demo, Map<String, String> user) {
+        Map<String, String> s = new LinkedHashMap<>(demo);
+        if (user.containsKey("sft.dataset")) {
+            s.remove("sft.short-trace-fraction");
+        }
+        s.putAll(user);
+        return s;
+    }
+
+    /**
      * Returns the distill settings of the demo's last stage, derived from the run's trainer settings. The trained
      * policy is the teacher, and the task's training prompts are sent for teacher samples. The task's held-out
      * prompts evaluate teacher and student. The student has half the teacher's width and depth, at most a quarter

@@ -107,6 +107,7 @@ public record RunConfig(Path outputDir, String bootstrapServers, int rolloutInst
             if (traces != null) {
                 trainer.put("sft.dataset", existingFile(base, traces, "sft.dataset").toString());
             }
+            shortTraceFraction(sft, traces != null, trainer.get("task.name"));
         }
         if (root.has("evaluation")) {
             JsonNode eval = section(root, "evaluation", EVALUATION);
@@ -232,6 +233,24 @@ public record RunConfig(Path outputDir, String bootstrapServers, int rolloutInst
             } else {
                 out.put(path, value.asString());
             }
+        }
+    }
+
+    /** Checks the share of short cold-start traces here, so the error names the key as the file writes it. */
+    private static void shortTraceFraction(JsonNode sft, boolean ownTraces, String task) {
+        JsonNode value = sft.get("short_trace_fraction");
+        if (value == null) {
+            return;
+        }
+        double share = value.asDouble();
+        if (!(share >= 0 && share <= 1)) {
+            throw new ConfigException("sft.short_trace_fraction is '" + value.asString()
+                    + "'; expected a number from 0 to 1");
+        }
+        if (share > 0 && (ownTraces || !"arithmetic".equals(task))) {
+            throw new ConfigException("sft.short_trace_fraction is '" + value.asString()
+                    + "'; expected 0 unless dataset.format is arithmetic and sft.dataset is unset,"
+                    + " because only generated traces have columns");
         }
     }
 

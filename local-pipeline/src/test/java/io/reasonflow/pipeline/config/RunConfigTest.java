@@ -59,6 +59,23 @@ class RunConfigTest {
     }
 
     @Test
+    void shortTraceFractionOutsideItsRangeIsRejected(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> RunConfig.read(write(dir, "output_dir: out\ndataset: {format: arithmetic}\n"
+                + "sft: {short_trace_fraction: 1.5}\n"))).hasMessageContaining("sft.short_trace_fraction is '1.5'")
+                .hasMessageContaining("from 0 to 1");
+    }
+
+    @Test
+    void shortTraceFractionNeedsGeneratedTraces(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("train.jsonl"), "{\"question\":\"1+1\",\"answer\":\"2\"}\n");
+
+        assertThatThrownBy(() -> RunConfig.read(write(dir, "output_dir: out\n"
+                + "dataset: {format: jsonl, train: train.jsonl}\nsft: {short_trace_fraction: 0.5}\n")))
+                .hasMessageContaining("sft.short_trace_fraction is '0.5'")
+                .hasMessageContaining("unless dataset.format is arithmetic");
+    }
+
+    @Test
     void errorsNameTheKeyTheValueAndWhatIsAllowed(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> RunConfig.read(write(dir, "output_dir: out\ndataset: {format: csv}\n")))
                 .hasMessageContaining("dataset.format is 'csv'").hasMessageContaining("allowed: gsm8k");
