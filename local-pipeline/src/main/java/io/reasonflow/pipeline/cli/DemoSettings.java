@@ -99,12 +99,12 @@ final class DemoSettings {
      * dropped unless the user sets it too.
      */
     static Map<String, String> withOverrides(Map<String, String> demo, Map<String, String> user) {
-        Map<String, String> s = new LinkedHashMap<>(demo);
+        Map<String, String> merged = new LinkedHashMap<>(demo);
         if (user.containsKey("sft.dataset")) {
-            s.remove("sft.short-trace-fraction");
+            merged.remove("sft.short-trace-fraction");
         }
-        s.putAll(user);
-        return s;
+        merged.putAll(user);
+        return merged;
     }
 
     /**

@@ -11,7 +11,11 @@ import io.reasonflow.tasks.split.HeldOutSplit;
 import io.reasonflow.trainer.TrainerProperties;
 import io.reasonflow.trainer.sft.SftPair;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 
 /**
  * The training and held-out examples of a run. Generated arithmetic uses a hash split on the question
@@ -85,9 +89,9 @@ public record TaskData(String name, List<TaskExample> train, List<TaskExample> e
     }
 
     /**
-     * Returns the cold-start pairs of generated arithmetic with {@code shortTraceFraction} of the traces, chosen by
-     * a shuffle seeded with {@code seed}, replaced by the short form that gives the result without the column lines
-     * ({@link ArithmeticTask#shortCompletion}). The others keep the worked trace.
+     * Returns the cold-start pairs of generated arithmetic, with a share {@code shortTraceFraction} of the traces in
+     * the short form of {@link ArithmeticTask#shortCompletion}. A shuffle seeded with {@code seed} picks them, and
+     * the other examples keep the worked trace.
      */
     public List<SftPair> withShortTraces(double shortTraceFraction, long seed, Tokenizer tokenizer,
             PromptFactory prompts) {
@@ -95,9 +99,10 @@ public record TaskData(String name, List<TaskExample> train, List<TaskExample> e
         for (int i = 0; i < train.size(); i++) {
             order.add(i);
         }
-        java.util.Collections.shuffle(order, new java.util.Random(seed));
+        Collections.shuffle(order, new Random(seed));
         int shortCount = (int) Math.round(shortTraceFraction * train.size());
-        java.util.Set<Integer> shortOnes = new java.util.HashSet<>(order.subList(0, shortCount));
+        Set<Integer> shortOnes = new HashSet<>(order.subList(0, shortCount));
+
         List<SftPair> pairs = new ArrayList<>(train.size());
         for (int i = 0; i < train.size(); i++) {
             TaskExample example = train.get(i);

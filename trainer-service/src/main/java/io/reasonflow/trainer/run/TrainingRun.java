@@ -117,17 +117,23 @@ public class TrainingRun {
         progress.line(String.format("Task %s: %d training and %d held-out examples (%d skipped as too long)",
                 data.name(), data.train().size(), data.eval().size(), data.skipped()));
         double shortTraces = properties.sft().shortTraceFraction();
-        List<SftPair> sftPairs = properties.sft().dataset() != null ? SftJsonl.read(properties.sft().dataset(), tokenizer)
-                : shortTraces > 0 ? data.withShortTraces(shortTraces, properties.seed(), tokenizer, prompts)
-                : data.sftPairs();
+        List<SftPair> sftPairs;
+        String sftSource;
+        if (properties.sft().dataset() != null) {
+            sftPairs = SftJsonl.read(properties.sft().dataset(), tokenizer);
+            sftSource = properties.sft().dataset().toString();
+        } else if (shortTraces > 0) {
+            sftPairs = data.withShortTraces(shortTraces, properties.seed(), tokenizer, prompts);
+            sftSource = String.format("the task's reference traces, %.0f%% of them short", 100 * shortTraces);
+        } else {
+            sftPairs = data.sftPairs();
+            sftSource = "the task's reference traces";
+        }
         int available = sftPairs.size();
         if (properties.sft().examples() > 0 && properties.sft().examples() < available) {
             sftPairs = sftPairs.subList(0, properties.sft().examples());
         }
-        progress.line(String.format("SFT examples: %d of %d from %s", sftPairs.size(), available,
-                properties.sft().dataset() != null ? properties.sft().dataset()
-                : shortTraces > 0 ? String.format("the task's reference traces, %.0f%% of them short", 100 * shortTraces)
-                : "the task's reference traces"));
+        progress.line(String.format("SFT examples: %d of %d from %s", sftPairs.size(), available, sftSource));
         try (RunOutput output = resumed == null ? new RunOutput(properties.outputDir())
                         : new RunOutput(properties.outputDir(), resumed.metricsLines(), resumed.evalLines());
                 PolicyModel policy = resumed != null ? resumed.loadPolicy()
